@@ -1,0 +1,2 @@
+/** An in-memory {@link dev.cairn.storage.BlobStore}, the fake that unit tests use. */
+package dev.cairn.storage.memory;

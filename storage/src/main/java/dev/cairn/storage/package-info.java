@@ -1,0 +1,5 @@
+/**
+ * The storage SPI: {@link dev.cairn.storage.BlobStore}, the contract every place that keeps a
+ * repository (local disk, memory, Azure Blob, S3) fulfils, and nothing about what is stored.
+ */
+package dev.cairn.storage;
