@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -27,6 +28,9 @@ import java.util.stream.Stream;
  * published under its final name with a hard link (which fails if the name exists, making the
  * create-if-absent atomic) and the directory is forced too. A crash leaves at most a stray file in
  * {@code .tmp/}, which listings ignore and {@link #removeStaleTemporaryFiles} cleans.
+ *
+ * <p>Objects are files and name prefixes are directories, so unlike other stores this one cannot
+ * hold both {@code a} and {@code a/b}: the second create fails with a plain {@link IOException}.
  */
 public final class LocalBlobStore implements BlobStore {
   private static final String TEMPORARY_DIRECTORY = ".tmp";
@@ -61,6 +65,14 @@ public final class LocalBlobStore implements BlobStore {
   @Override
   public void create(String name, byte[] content) throws IOException {
     Path target = pathOf(name);
+    if (Files.isDirectory(target)) {
+      throw new IOException(
+          "Cannot create object "
+              + name
+              + " in "
+              + location()
+              + ": a directory of that name holds other objects");
+    }
     if (Files.exists(target)) {
       throw new ObjectExistsException(name, location());
     }
@@ -68,7 +80,7 @@ public final class LocalBlobStore implements BlobStore {
     Files.createDirectories(temporaryDirectory);
     Path temporary =
         temporaryDirectory.resolve(
-            name.replace('/', '_') + "." + HexFormat.of().formatHex(randomBytes()));
+            target.getFileName() + "." + HexFormat.of().formatHex(randomBytes()));
     try {
       try (FileChannel channel =
           FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -97,10 +109,11 @@ public final class LocalBlobStore implements BlobStore {
 
   @Override
   public byte[] read(String name) throws IOException {
+    Path path = pathOf(name);
     try {
-      return Files.readAllBytes(pathOf(name));
-    } catch (NoSuchFileException e) {
-      throw new NoSuchObjectException(name, location());
+      return Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw isNoObject(path, e) ? new NoSuchObjectException(name, location()) : e;
     }
   }
 
@@ -109,23 +122,26 @@ public final class LocalBlobStore implements BlobStore {
     if (offset < 0 || length < 0) {
       throw new IllegalArgumentException("Negative range " + offset + "+" + length);
     }
-    try (FileChannel channel = FileChannel.open(pathOf(name), StandardOpenOption.READ)) {
+    Path path = pathOf(name);
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (IOException e) {
+      throw isNoObject(path, e) ? new NoSuchObjectException(name, location()) : e;
+    }
+    if (!attributes.isRegularFile()) {
+      throw new NoSuchObjectException(name, location());
+    }
+    if (offset > attributes.size() - length) {
+      throw pastTheEnd(name, offset, length, attributes.size());
+    }
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       ByteBuffer buffer = ByteBuffer.allocate(length);
       long position = offset;
       while (buffer.hasRemaining()) {
         int read = channel.read(buffer, position);
         if (read < 0) {
-          throw new EOFException(
-              "Cannot read object "
-                  + name
-                  + " in "
-                  + location()
-                  + ": range "
-                  + offset
-                  + "+"
-                  + length
-                  + " extends past its end at "
-                  + channel.size());
+          throw pastTheEnd(name, offset, length, channel.size());
         }
         position += read;
       }
@@ -133,6 +149,20 @@ public final class LocalBlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       throw new NoSuchObjectException(name, location());
     }
+  }
+
+  private EOFException pastTheEnd(String name, long offset, int length, long size) {
+    return new EOFException(
+        "Cannot read object "
+            + name
+            + " in "
+            + location()
+            + ": range "
+            + offset
+            + "+"
+            + length
+            + " extends past its end at "
+            + size);
   }
 
   @Override
@@ -168,16 +198,34 @@ public final class LocalBlobStore implements BlobStore {
   public Optional<ObjectInfo> stat(String name) throws IOException {
     Path path = pathOf(name);
     try {
-      return Optional.of(new ObjectInfo(name, Files.size(path)));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
+      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      return attributes.isRegularFile()
+          ? Optional.of(new ObjectInfo(name, attributes.size()))
+          : Optional.empty();
+    } catch (IOException e) {
+      if (isNoObject(path, e)) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
   @Override
   public void delete(String name) throws IOException {
     Path path = pathOf(name);
-    if (Files.deleteIfExists(path)) {
+    if (Files.isDirectory(path)) {
+      return; // only a prefix of other objects: there is no object of this name
+    }
+    boolean deleted;
+    try {
+      deleted = Files.deleteIfExists(path);
+    } catch (IOException e) {
+      if (isNoObject(path, e)) {
+        return;
+      }
+      throw e;
+    }
+    if (deleted) {
       forceDirectory(path.getParent());
     }
   }
@@ -207,6 +255,29 @@ public final class LocalBlobStore implements BlobStore {
 
   private Path pathOf(String name) {
     return root.resolve(ObjectNames.requireValid(name));
+  }
+
+  /**
+   * Whether {@code path} holds no object, after an operation on it failed with {@code failure}:
+   * nothing is there, it is a directory (a prefix of other objects), or one of its parents is an
+   * object (a file).
+   */
+  private boolean isNoObject(Path path, IOException failure) {
+    if (failure instanceof NoSuchFileException) {
+      return true; // do not look again: the object may have been created since
+    }
+    try {
+      return !Files.readAttributes(path, BasicFileAttributes.class).isRegularFile();
+    } catch (NoSuchFileException e) {
+      return true;
+    } catch (IOException e) {
+      for (Path parent = path.getParent(); !parent.equals(root); parent = parent.getParent()) {
+        if (Files.isRegularFile(parent)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   private void createParentDirectories(Path directory) throws IOException {

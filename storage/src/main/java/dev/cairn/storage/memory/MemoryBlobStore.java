@@ -35,7 +35,7 @@ public final class MemoryBlobStore implements BlobStore {
     if (offset < 0 || length < 0) {
       throw new IllegalArgumentException("Negative range " + offset + "+" + length);
     }
-    if (offset + length > content.length) {
+    if (offset > content.length - length) {
       throw new EOFException(
           "Cannot read object "
               + name

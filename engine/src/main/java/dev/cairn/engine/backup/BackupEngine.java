@@ -1,0 +1,251 @@
+package dev.cairn.engine.backup;
+
+import dev.cairn.engine.progress.ProgressCounter;
+import dev.cairn.engine.progress.ProgressListener;
+import dev.cairn.engine.source.ChangedExtents;
+import dev.cairn.engine.source.DiskSource;
+import dev.cairn.repository.BlobSink;
+import dev.cairn.repository.CairnException;
+import dev.cairn.repository.ChunkReader;
+import dev.cairn.repository.ErrorCode;
+import dev.cairn.repository.Repository;
+import dev.cairn.repository.blockmap.BlockMapReader;
+import dev.cairn.repository.crypto.ChunkId;
+import dev.cairn.repository.lock.LockKind;
+import dev.cairn.repository.lock.RepositoryLock;
+import dev.cairn.repository.point.DiskImage;
+import dev.cairn.repository.point.PointStatistics;
+import dev.cairn.repository.point.RestorePoint;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Backs up the disks of one VM into a new restore point.
+ *
+ * <p>Commit protocol: chunks go into packs through a {@link BlobSink}; {@link BlobSink#flush} makes
+ * every pack and its index durable; only then is the manifest written, in one create-if-absent. A
+ * failure or a kill at any earlier moment leaves no restore point, only unreferenced packs that
+ * prune removes.
+ */
+public final class BackupEngine {
+  private final Repository repository;
+  private final int workerCount;
+  private final ProgressListener progress;
+
+  public BackupEngine(Repository repository, int workerCount, ProgressListener progress) {
+    this.repository = repository;
+    this.workerCount = Math.max(1, workerCount);
+    this.progress = progress;
+  }
+
+  /** Default concurrency: one worker per core plus one so that I/O waits do not idle a core. */
+  public static int defaultWorkers() {
+    return Runtime.getRuntime().availableProcessors() + 1;
+  }
+
+  public BackupResult backup(BackupRequest request) throws IOException {
+    try (RepositoryLock lock = repository.lock(LockKind.SHARED, "backup")) {
+      return backupLocked(request);
+    }
+  }
+
+  private BackupResult backupLocked(BackupRequest request) throws IOException {
+    Instant started = repository.clock().instant();
+    long startNanos = System.nanoTime();
+    int blockSize = repository.config().blockSize();
+    RestorePoint parent = latestPointOf(request.vm().name());
+    List<String> warnings = new ArrayList<>();
+    List<ChangedExtents> plans = planDisks(request, parent, blockSize, warnings);
+    boolean incremental = plans.stream().anyMatch(plan -> plan != null);
+    long totalToRead = 0;
+    for (int i = 0; i < request.disks().size(); i++) {
+      totalToRead += DiskBackup.bytesToRead(request.disks().get(i).size(), blockSize, plans.get(i));
+    }
+    BlockStatistics statistics = new BlockStatistics();
+    ProgressCounter counter = new ProgressCounter(progress, "backup", totalToRead);
+    List<DiskImage> disks = new ArrayList<>();
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            workerCount, Thread.ofPlatform().name("backup-worker-", 0).daemon().factory());
+    try (BlobSink sink = repository.newSink(workerCount)) {
+      ChunkReader reader = repository.reader();
+      SinkPageStore pages = new SinkPageStore(sink, reader);
+      for (int i = 0; i < request.disks().size(); i++) {
+        DiskSource disk = request.disks().get(i);
+        DiskImage parentDisk = comparableParentDisk(parent, i, disk, blockSize);
+        BlockMapReader parentMap =
+            parentDisk == null
+                ? null
+                : new BlockMapReader(
+                    pages,
+                    parentDisk.mapRoot() == null ? null : ChunkId.fromHex(parentDisk.mapRoot()),
+                    parentDisk.blockCount());
+        ChunkId root =
+            new DiskBackup(
+                    disk,
+                    blockSize,
+                    sink,
+                    pages,
+                    parentMap,
+                    plans.get(i),
+                    workers,
+                    statistics,
+                    counter)
+                .run();
+        requireUnchangedSize(disk, warnings);
+        disks.add(
+            new DiskImage(
+                disk.name(),
+                disk.description(),
+                disk.size(),
+                blockSize,
+                root == null ? null : root.toHex(),
+                Map.of()));
+      }
+      sink.flush();
+      long totalBlocks = disks.stream().mapToLong(DiskImage::blockCount).sum();
+      RestorePoint point =
+          new RestorePoint(
+              1,
+              newPointId(),
+              request.vm(),
+              started,
+              hostName(),
+              request.source(),
+              List.copyOf(request.tags()),
+              parent == null ? null : parent.id(),
+              List.copyOf(disks),
+              new PointStatistics(
+                  statistics.bytesRead.get(),
+                  statistics.bytesStored.get(),
+                  statistics.newChunks.get(),
+                  statistics.changedBlocks.get(),
+                  statistics.zeroBlocks.get(),
+                  totalBlocks,
+                  statistics.changedBytesCompressed.get(),
+                  statistics.changedBytesRaw.get(),
+                  statistics.entropy(),
+                  incremental,
+                  (System.nanoTime() - startNanos) / 1_000_000),
+              List.copyOf(warnings));
+      repository.points().commit(point);
+      return new BackupResult(point);
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
+  /** Per disk, the changed blocks to read, or null to read the whole disk. */
+  private List<ChangedExtents> planDisks(
+      BackupRequest request, RestorePoint parent, int blockSize, List<String> warnings)
+      throws IOException {
+    List<ChangedExtents> plans = new ArrayList<>();
+    for (int i = 0; i < request.disks().size(); i++) {
+      DiskSource disk = request.disks().get(i);
+      var extents = request.changedExtents().get(i);
+      if (extents.isEmpty()) {
+        plans.add(null);
+        continue;
+      }
+      ChangedExtents changed =
+          ChangedExtents.of(extents.get(), blockSize, disk.size(), disk.description());
+      if (parent == null) {
+        warnings.add(
+            "disk "
+                + i
+                + " ("
+                + disk.name()
+                + "): VM '"
+                + request.vm().name()
+                + "' has no earlier restore point, so the changed extents were ignored and the"
+                + " whole disk was read");
+        plans.add(null);
+      } else if (comparableParentDisk(parent, i, disk, blockSize) == null) {
+        warnings.add(
+            "disk "
+                + i
+                + " ("
+                + disk.name()
+                + "): it differs in size or layout from restore point "
+                + parent.shortId()
+                + ", so the changed extents were ignored and the whole disk was"
+                + " read");
+        plans.add(null);
+      } else {
+        plans.add(changed);
+      }
+    }
+    return plans;
+  }
+
+  private static DiskImage comparableParentDisk(
+      RestorePoint parent, int index, DiskSource disk, int blockSize) {
+    if (parent == null || index >= parent.disks().size()) {
+      return null;
+    }
+    DiskImage candidate = parent.disks().get(index);
+    if (candidate.sizeBytes() != disk.size() || candidate.blockSize() != blockSize) {
+      return null;
+    }
+    return candidate;
+  }
+
+  private RestorePoint latestPointOf(String vmName) throws IOException {
+    RestorePoint latest = null;
+    for (RestorePoint point : repository.points().all()) {
+      if (point.vm().name().equals(vmName)) {
+        latest = point;
+      }
+    }
+    return latest;
+  }
+
+  private static void requireUnchangedSize(DiskSource disk, List<String> warnings)
+      throws IOException {
+    long now = disk.currentSize();
+    if (now < disk.size()) {
+      throw new CairnException(
+          ErrorCode.SOURCE_FAILED,
+          "Cannot back up disk "
+              + disk.description()
+              + ": it shrank from "
+              + disk.size()
+              + " to "
+              + now
+              + " bytes during the backup");
+    }
+    if (now > disk.size()) {
+      warnings.add(
+          "disk "
+              + disk.name()
+              + " grew from "
+              + disk.size()
+              + " to "
+              + now
+              + " bytes during the backup; the first "
+              + disk.size()
+              + " bytes were saved");
+    }
+  }
+
+  private String newPointId() {
+    byte[] id = new byte[16];
+    repository.random().nextBytes(id);
+    return HexFormat.of().formatHex(id);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown-host";
+    }
+  }
+}

@@ -1,0 +1,274 @@
+package dev.cairn.repository;
+
+import dev.cairn.repository.compression.Compressor;
+import dev.cairn.repository.crypto.ChunkId;
+import dev.cairn.repository.index.ChunkIndex;
+import dev.cairn.repository.index.IndexFile;
+import dev.cairn.repository.pack.BlobEntry;
+import dev.cairn.repository.pack.BlobType;
+import dev.cairn.repository.pack.Compression;
+import dev.cairn.repository.pack.PackKind;
+import dev.cairn.repository.pack.PackWriter;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The write path of one session (a backup, a prune's repack): deduplicates chunks against the
+ * index, compresses and encrypts them into packs, uploads finished packs on virtual threads and
+ * writes index objects for packs once they are durable.
+ *
+ * <p>Ordering guarantee, on which the commit protocol rests: an index object is written only after
+ * every pack it names has been created, and {@link #flush} returns only when every chunk stored so
+ * far is in a durable pack named by a durable index object. Only then may a restore point that
+ * references those chunks be committed.
+ *
+ * <p>Memory is bounded: {@code dataWriters} open data packs, one open tree pack and at most {@link
+ * #UPLOADS_IN_FLIGHT} finished packs waiting to be uploaded. Thread-safe.
+ */
+public final class BlobSink implements AutoCloseable {
+  /** Finished packs that may wait for upload at once. */
+  public static final int UPLOADS_IN_FLIGHT = 2;
+
+  /** Packs per index object: a crash loses at most this many packs' worth of index. */
+  private static final int PACKS_PER_INDEX = 64;
+
+  private static final ThreadLocal<byte[]> SCRATCH = new ThreadLocal<>();
+
+  private final Repository repository;
+  private final ChunkIndex index;
+  private final BlockingQueue<PackWriter> dataWriters;
+  private final PackWriter treeWriter;
+  private final Semaphore uploads = new Semaphore(UPLOADS_IN_FLIGHT);
+  private final AtomicReference<IOException> failure = new AtomicReference<>();
+  private final List<IndexFile.PackEntries> unindexed = new ArrayList<>();
+  private final AtomicLong storedBytes = new AtomicLong();
+  private final AtomicLong storedChunks = new AtomicLong();
+  private final AtomicLong packsWritten = new AtomicLong();
+
+  BlobSink(Repository repository, ChunkIndex index, int dataWriterCount) {
+    this.repository = repository;
+    this.index = index;
+    int target = repository.config().packTargetSize();
+    this.dataWriters = new ArrayBlockingQueue<>(dataWriterCount);
+    for (int i = 0; i < dataWriterCount; i++) {
+      dataWriters.add(
+          new PackWriter(repository.cipher(), repository.random(), target, PackKind.DATA));
+    }
+    this.treeWriter =
+        new PackWriter(repository.cipher(), repository.random(), target, PackKind.TREE);
+  }
+
+  /**
+   * What storing one chunk did.
+   *
+   * @param id the chunk's id
+   * @param stored true if it was new and written, false if the repository already had it
+   * @param storedLength bytes added to a pack (0 when deduplicated)
+   * @param compressedLength zstd length when compressed, -1 when kept raw or deduplicated
+   */
+  public record Stored(ChunkId id, boolean stored, int storedLength, int compressedLength) {}
+
+  /** Hashes {@code data[offset, offset+length)} and stores it unless already present. */
+  public Stored store(BlobType type, byte[] data, int offset, int length) throws IOException {
+    ChunkId id = repository.hasher().hash(data, offset, length);
+    return store(id, type, data, offset, length);
+  }
+
+  /** Stores a chunk whose id the caller computed (it must be the keyed hash of the data). */
+  public Stored store(ChunkId id, BlobType type, byte[] data, int offset, int length)
+      throws IOException {
+    throwIfFailed();
+    if (index.contains(id)) {
+      return new Stored(id, false, 0, -1);
+    }
+    byte[] scratch = scratch(length);
+    int compressed = Compressor.compressIfWorthwhile(data, offset, length, scratch, 0);
+    if (type == BlobType.TREE) {
+      synchronized (treeWriter) {
+        return add(treeWriter, id, type, data, offset, length, scratch, compressed);
+      }
+    }
+    PackWriter writer;
+    try {
+      writer = dataWriters.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("Interrupted while storing chunk " + id);
+    }
+    try {
+      return add(writer, id, type, data, offset, length, scratch, compressed);
+    } finally {
+      dataWriters.add(writer);
+    }
+  }
+
+  private Stored add(
+      PackWriter writer,
+      ChunkId id,
+      BlobType type,
+      byte[] data,
+      int offset,
+      int length,
+      byte[] scratch,
+      int compressed)
+      throws IOException {
+    BlobEntry entry =
+        compressed >= 0
+            ? writer.add(id, type, Compression.ZSTD, length, scratch, 0, compressed)
+            : writer.add(id, type, Compression.NONE, length, data, offset, length);
+    if (!index.addIfAbsent(writerPackPlaceholder(writer), entry)) {
+      // Another worker stored the same chunk a moment earlier: this copy is unreferenced garbage.
+      return new Stored(id, false, 0, -1);
+    }
+    storedBytes.addAndGet(entry.storedLength());
+    storedChunks.incrementAndGet();
+    if (writer.isFull()) {
+      upload(writer.finish());
+    }
+    return new Stored(id, true, entry.storedLength(), compressed);
+  }
+
+  private dev.cairn.repository.pack.PackId writerPackPlaceholder(PackWriter writer) {
+    return writer.currentId();
+  }
+
+  /** Stores an encoded block-map page as a TREE blob; returns its id. */
+  public ChunkId storeTree(byte[] page) throws IOException {
+    return store(BlobType.TREE, page, 0, page.length).id();
+  }
+
+  /**
+   * Finishes every open pack, waits until all packs are durable and writes the index objects that
+   * name them. After it returns, every chunk stored so far may be referenced by a restore point.
+   *
+   * @throws IOException the first upload or index failure, naming the object
+   */
+  public void flush() throws IOException {
+    List<PackWriter> writers = new ArrayList<>();
+    dataWriters.drainTo(writers);
+    try {
+      for (PackWriter writer : writers) {
+        if (!writer.isEmpty()) {
+          upload(writer.finish());
+        }
+      }
+    } finally {
+      dataWriters.addAll(writers);
+    }
+    synchronized (treeWriter) {
+      if (!treeWriter.isEmpty()) {
+        upload(treeWriter.finish());
+      }
+    }
+    try {
+      uploads.acquire(UPLOADS_IN_FLIGHT);
+      uploads.release(UPLOADS_IN_FLIGHT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("Interrupted while waiting for pack uploads");
+    }
+    throwIfFailed();
+    writeIndex();
+  }
+
+  public long storedBytes() {
+    return storedBytes.get();
+  }
+
+  public long storedChunks() {
+    return storedChunks.get();
+  }
+
+  public long packsWritten() {
+    return packsWritten.get();
+  }
+
+  private void upload(PackWriter.FinishedPack pack) throws IOException {
+    try {
+      uploads.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("Interrupted while uploading " + pack.id());
+    }
+    Thread.ofVirtual()
+        .name("upload-" + pack.id().hex().substring(0, 8))
+        .start(
+            () -> {
+              try {
+                if (failure.get() == null) {
+                  repository.store().create(pack.id().objectName(), pack.bytes());
+                  packsWritten.incrementAndGet();
+                  boolean indexDue;
+                  synchronized (unindexed) {
+                    unindexed.add(new IndexFile.PackEntries(pack.id(), pack.entries()));
+                    indexDue = unindexed.size() >= PACKS_PER_INDEX;
+                  }
+                  if (indexDue) {
+                    writeIndex();
+                  }
+                }
+              } catch (IOException e) {
+                failure.compareAndSet(null, e);
+              } catch (RuntimeException e) {
+                failure.compareAndSet(null, new IOException("Cannot upload " + pack.id(), e));
+              } finally {
+                uploads.release();
+              }
+            });
+  }
+
+  private void writeIndex() throws IOException {
+    List<IndexFile.PackEntries> batch;
+    synchronized (unindexed) {
+      if (unindexed.isEmpty()) {
+        return;
+      }
+      batch = List.copyOf(unindexed);
+      unindexed.clear();
+    }
+    repository.writeIndexFile(new IndexFile(batch));
+  }
+
+  private void throwIfFailed() throws IOException {
+    IOException e = failure.get();
+    if (e != null) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  private static byte[] scratch(int length) {
+    int needed = Compressor.maximumCompressedLength(length);
+    byte[] scratch = SCRATCH.get();
+    if (scratch == null || scratch.length < needed) {
+      scratch = new byte[Math.max(needed, Compressor.maximumCompressedLength(64 * 1024))];
+      SCRATCH.set(scratch);
+    }
+    return scratch;
+  }
+
+  /**
+   * Ends the session. Chunks stored since the last successful {@link #flush} are in no durable
+   * index; the in-memory index still lists them, so it is dropped and reloaded on next use, and
+   * whatever packs were written become garbage for prune.
+   */
+  @Override
+  public void close() {
+    boolean clean;
+    synchronized (unindexed) {
+      clean = failure.get() == null && unindexed.isEmpty() && treeWriter.isEmpty();
+    }
+    for (PackWriter writer : dataWriters) {
+      clean &= writer.isEmpty();
+    }
+    if (!clean) {
+      repository.invalidateIndex();
+    }
+  }
+}

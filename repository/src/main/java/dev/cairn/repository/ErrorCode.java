@@ -1,0 +1,35 @@
+package dev.cairn.repository;
+
+/**
+ * What kind of failure happened, decided once where it is detected. The CLI maps it to an exit
+ * status and the server (later) to a problem type, so scripts can branch on it.
+ */
+public enum ErrorCode {
+  /** Bad arguments or input files given by the user. */
+  INVALID_INPUT(2),
+  /** No key slot opens with the given password. */
+  WRONG_PASSWORD(3),
+  /** No repository at the location, or one this version cannot read. */
+  REPOSITORY_UNAVAILABLE(4),
+  /** Stored data failed verification (missing, truncated or altered objects). */
+  DAMAGED_DATA(5),
+  /** Another operation holds a conflicting lock. */
+  LOCKED(6),
+  /** The disk being backed up could not be read or changed underneath us. */
+  SOURCE_FAILED(7),
+  /** The store failed to read or write (disk full, permission, network). */
+  STORAGE_FAILED(8),
+  /** Anything else: a bug or an unexpected environment. */
+  INTERNAL(1);
+
+  private final int exitStatus;
+
+  ErrorCode(int exitStatus) {
+    this.exitStatus = exitStatus;
+  }
+
+  /** The process exit status the CLI uses for this code. */
+  public int exitStatus() {
+    return exitStatus;
+  }
+}

@@ -1,0 +1,350 @@
+package dev.cairn.repository;
+
+import dev.cairn.repository.config.FormatSupport;
+import dev.cairn.repository.config.RepositoryConfig;
+import dev.cairn.repository.crypto.ChunkHasher;
+import dev.cairn.repository.crypto.Envelope;
+import dev.cairn.repository.crypto.MasterKey;
+import dev.cairn.repository.crypto.ObjectCipher;
+import dev.cairn.repository.index.ChunkIndex;
+import dev.cairn.repository.index.IndexFile;
+import dev.cairn.repository.keys.KdfParameters;
+import dev.cairn.repository.keys.KeyRing;
+import dev.cairn.repository.lock.LockKind;
+import dev.cairn.repository.lock.LockManager;
+import dev.cairn.repository.lock.RepositoryLock;
+import dev.cairn.repository.point.PointCatalog;
+import dev.cairn.storage.BlobStore;
+import dev.cairn.storage.NoSuchObjectException;
+import dev.cairn.storage.ObjectExistsException;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * An open repository: the entry point for everything above the storage SPI. Thread-safe. Opening
+ * reads the config and unlocks the master key; the chunk index is loaded on first use.
+ */
+public final class Repository implements AutoCloseable {
+  private final BlobStore store;
+  private final RepositoryConfig config;
+  private final MasterKey masterKey;
+  private final String keySlotId;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final ObjectCipher cipher;
+  private final ChunkHasher hasher;
+  private final Envelope envelope;
+  private final PointCatalog points;
+  private final LockManager locks;
+  private final KeyRing keys;
+  private volatile ChunkIndex index;
+
+  private Repository(
+      BlobStore store,
+      RepositoryConfig config,
+      MasterKey masterKey,
+      String keySlotId,
+      Clock clock,
+      SecureRandom random) {
+    this.store = store;
+    this.config = config;
+    this.masterKey = masterKey;
+    this.keySlotId = keySlotId;
+    this.clock = clock;
+    this.random = random;
+    this.cipher = new ObjectCipher(masterKey);
+    this.hasher = new ChunkHasher(masterKey);
+    this.envelope = new Envelope(cipher, random);
+    this.points = new PointCatalog(store, envelope);
+    this.locks = new LockManager(store, clock, random);
+    this.keys = new KeyRing(store, config.id(), random, clock);
+  }
+
+  /** Options of {@code init}: the key derivation cost and the label of the first key slot. */
+  public record InitOptions(KdfParameters kdf, String keyLabel) {
+    public static InitOptions defaults() {
+      return new InitOptions(KdfParameters.defaults(), "initial key");
+    }
+  }
+
+  /**
+   * Creates a repository in an empty store: writes the config (create-if-absent, so two inits
+   * cannot both succeed) and the first key slot.
+   *
+   * @throws CairnException if the store already holds a repository
+   */
+  public static Repository init(BlobStore store, char[] password, InitOptions options, Clock clock)
+      throws IOException {
+    requirePassword(password);
+    SecureRandom random = new SecureRandom();
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    RepositoryConfig config =
+        new RepositoryConfig(
+            RepositoryConfig.FORMAT,
+            FormatSupport.VERSION,
+            HexFormat.of().formatHex(id),
+            List.of(),
+            List.of(),
+            FormatSupport.DEFAULT_BLOCK_SIZE,
+            FormatSupport.DEFAULT_PACK_TARGET_SIZE,
+            clock.instant());
+    try {
+      store.create(RepositoryConfig.OBJECT_NAME, Json.write(config));
+    } catch (ObjectExistsException e) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT,
+          "Cannot initialise repository " + store.location() + ": it already holds a repository");
+    }
+    MasterKey masterKey = MasterKey.generate(random);
+    var slot =
+        new KeyRing(store, config.id(), random, clock)
+            .add(masterKey, password, options.kdf(), options.keyLabel());
+    return new Repository(store, config, masterKey, slot.id(), clock, random);
+  }
+
+  /**
+   * Opens an existing repository.
+   *
+   * @throws CairnException if there is no repository, its format is not supported, or the password
+   *     opens no key slot
+   */
+  public static Repository open(BlobStore store, char[] password, Clock clock) throws IOException {
+    requirePassword(password);
+    RepositoryConfig config = readConfig(store);
+    SecureRandom random = new SecureRandom();
+    KeyRing.Unlocked unlocked = new KeyRing(store, config.id(), random, clock).unlock(password);
+    return new Repository(store, config, unlocked.masterKey(), unlocked.slot().id(), clock, random);
+  }
+
+  /** Reads and checks the config without a password (for tools that only need the format). */
+  public static RepositoryConfig readConfig(BlobStore store) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = store.read(RepositoryConfig.OBJECT_NAME);
+    } catch (NoSuchObjectException e) {
+      throw new CairnException(
+          ErrorCode.REPOSITORY_UNAVAILABLE,
+          "Cannot open repository "
+              + store.location()
+              + ": no repository there (no config object); create one with 'cairn init'");
+    }
+    RepositoryConfig config;
+    try {
+      config = Json.read(bytes, RepositoryConfig.class, RepositoryConfig.OBJECT_NAME);
+    } catch (DamagedObjectException e) {
+      throw new CairnException(
+          ErrorCode.REPOSITORY_UNAVAILABLE,
+          "Cannot open repository " + store.location() + ": its config is damaged",
+          e);
+    }
+    FormatSupport.requireSupported(config, store.location());
+    return config;
+  }
+
+  private static void requirePassword(char[] password) throws CairnException {
+    if (password == null || password.length == 0) {
+      throw new CairnException(ErrorCode.INVALID_INPUT, "Cannot use an empty password");
+    }
+  }
+
+  public BlobStore store() {
+    return store;
+  }
+
+  public RepositoryConfig config() {
+    return config;
+  }
+
+  public String location() {
+    return store.location();
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public SecureRandom random() {
+    return random;
+  }
+
+  public ObjectCipher cipher() {
+    return cipher;
+  }
+
+  public ChunkHasher hasher() {
+    return hasher;
+  }
+
+  public Envelope envelope() {
+    return envelope;
+  }
+
+  public PointCatalog points() {
+    return points;
+  }
+
+  public LockManager locks() {
+    return locks;
+  }
+
+  public KeyRing keys() {
+    return keys;
+  }
+
+  /** The id of the key slot this repository was opened with. */
+  public String keySlotId() {
+    return keySlotId;
+  }
+
+  /** The master key, for adding a key slot. */
+  public MasterKey masterKey() {
+    return masterKey;
+  }
+
+  public RepositoryLock lock(LockKind kind, String operation) throws IOException {
+    return locks.acquire(kind, operation);
+  }
+
+  /**
+   * The chunk index, loaded from every index object on first call.
+   *
+   * @throws DamagedObjectException naming the first index object that fails verification
+   */
+  public ChunkIndex index() throws IOException {
+    ChunkIndex loaded = index;
+    if (loaded == null) {
+      synchronized (this) {
+        loaded = index;
+        if (loaded == null) {
+          loaded = new ChunkIndex();
+          loadIndexInto(
+              loaded,
+              damage -> {
+                throw new UncheckedDamage(damage);
+              });
+          index = loaded;
+        }
+      }
+    }
+    return loaded;
+  }
+
+  /**
+   * Loads every index object into a fresh index, reporting damaged ones to {@code onDamage} instead
+   * of failing (for check and repair).
+   */
+  public ChunkIndex loadIndexTolerant(Consumer<DamagedObjectException> onDamage)
+      throws IOException {
+    ChunkIndex loaded = new ChunkIndex();
+    loadIndexInto(loaded, onDamage);
+    return loaded;
+  }
+
+  /** Names of every index object. */
+  public List<String> indexNames() throws IOException {
+    List<String> names = new ArrayList<>();
+    store.list(IndexFile.PREFIX, info -> names.add(info.name()));
+    return names;
+  }
+
+  /** Reads and verifies one index object. */
+  public IndexFile readIndexFile(String name) throws IOException {
+    return IndexFile.decode(envelope.open(IndexFile.MAGIC, name, store.read(name)), name);
+  }
+
+  /** Writes an index object under a fresh random name; returns the name. */
+  public String writeIndexFile(IndexFile file) throws IOException {
+    byte[] id = new byte[32];
+    random.nextBytes(id);
+    String name = IndexFile.PREFIX + HexFormat.of().formatHex(id);
+    store.create(name, envelope.seal(IndexFile.MAGIC, name, file.encode()));
+    return name;
+  }
+
+  private void loadIndexInto(ChunkIndex target, Consumer<DamagedObjectException> onDamage)
+      throws IOException {
+    List<String> names = indexNames();
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<IndexFile>> futures = new ArrayList<>();
+      java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(8);
+      for (String name : names) {
+        futures.add(
+            executor.submit(
+                () -> {
+                  permits.acquire();
+                  try {
+                    return readIndexFile(name);
+                  } catch (DamagedObjectException e) {
+                    onDamage.accept(e);
+                    return null;
+                  } finally {
+                    permits.release();
+                  }
+                }));
+      }
+      for (Future<IndexFile> future : futures) {
+        IndexFile file = future.get();
+        if (file == null) {
+          continue;
+        }
+        for (IndexFile.PackEntries pack : file.packs()) {
+          for (var entry : pack.entries()) {
+            target.addIfAbsent(pack.pack(), entry);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while loading the index", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof UncheckedDamage damage) {
+        throw damage.damage;
+      }
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("Cannot load the index of " + location(), cause);
+    }
+  }
+
+  /** Forget the loaded index (after prune rewrote it). */
+  public synchronized void invalidateIndex() {
+    index = null;
+  }
+
+  /** Starts a session that writes chunks into new packs. */
+  public BlobSink newSink(int dataWriters) throws IOException {
+    return new BlobSink(this, index(), dataWriters);
+  }
+
+  /** A reader of chunks through the index. */
+  public ChunkReader reader() throws IOException {
+    return new ChunkReader(this, index());
+  }
+
+  @Override
+  public void close() throws IOException {
+    masterKey.destroy();
+    store.close();
+  }
+
+  private static final class UncheckedDamage extends RuntimeException {
+    private final DamagedObjectException damage;
+
+    UncheckedDamage(DamagedObjectException damage) {
+      super(damage.getMessage(), null, false, false);
+      this.damage = damage;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** zstd compression of chunks and metadata, with the keep-raw rule for incompressible data. */
+package dev.cairn.repository.compression;

@@ -1,0 +1,2 @@
+/** The repository's config object: format version, required features, block and pack sizes. */
+package dev.cairn.repository.config;

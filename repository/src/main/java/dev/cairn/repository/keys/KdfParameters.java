@@ -1,0 +1,41 @@
+package dev.cairn.repository.keys;
+
+/**
+ * Argon2id parameters stored with each key slot so that they can be raised later without breaking
+ * old slots. Defaults follow RFC 9106's second recommendation scaled to a backup server: 64 MiB,
+ * three passes, two lanes.
+ *
+ * @param algorithm always "argon2id" in format v1
+ * @param memoryKib memory cost in KiB
+ * @param iterations time cost (passes)
+ * @param parallelism lanes
+ */
+public record KdfParameters(String algorithm, int memoryKib, int iterations, int parallelism) {
+  public static final String ARGON2ID = "argon2id";
+
+  public static KdfParameters defaults() {
+    return new KdfParameters(ARGON2ID, 64 * 1024, 3, 2);
+  }
+
+  /** Cheap parameters for tests and tiny machines; never the default. */
+  public static KdfParameters of(int memoryKib, int iterations) {
+    return new KdfParameters(ARGON2ID, memoryKib, iterations, 1);
+  }
+
+  public KdfParameters {
+    if (!ARGON2ID.equals(algorithm)) {
+      throw new IllegalArgumentException("Unsupported key derivation '" + algorithm + "'");
+    }
+    if (memoryKib < 8 || memoryKib > 4 * 1024 * 1024 || iterations < 1 || iterations > 100) {
+      throw new IllegalArgumentException(
+          "Argon2id parameters out of range: memory "
+              + memoryKib
+              + " KiB, "
+              + iterations
+              + " passes");
+    }
+    if (parallelism < 1 || parallelism > 16) {
+      throw new IllegalArgumentException("Argon2id parallelism out of range: " + parallelism);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Repository locks as objects: shared for adding data, exclusive for deleting it. */
+package dev.cairn.repository.lock;

@@ -1,0 +1,2 @@
+/** Restore points: immutable manifests whose creation commits a backup. */
+package dev.cairn.repository.point;
