@@ -57,20 +57,25 @@ public final class ChunkReader {
 
   public byte[] read(BlobLocation location) throws IOException {
     BlobEntry entry = location.entry();
-    byte[] sealed;
+    byte[] sealed = readPackRange(location.pack(), entry.offset(), entry.storedLength());
+    return decode(location.pack(), entry, sealed, 0);
+  }
+
+  /**
+   * Reads raw bytes of a pack, for callers that coalesce several blobs into one request.
+   *
+   * @throws DamagedObjectException if the pack is missing or shorter than the range
+   */
+  public byte[] readPackRange(PackId pack, long offset, int length) throws IOException {
     try {
-      sealed =
-          repository
-              .store()
-              .readRange(location.pack().objectName(), entry.offset(), entry.storedLength());
+      return repository.store().readRange(pack.objectName(), offset, length);
     } catch (NoSuchObjectException e) {
-      throw new DamagedObjectException(
-          location.pack().objectName(), "pack is missing (needed for chunk " + entry.id() + ")");
+      throw new DamagedObjectException(pack.objectName(), "pack is missing");
     } catch (EOFException e) {
       throw new DamagedObjectException(
-          location.pack().objectName(), "pack is truncated (needed for chunk " + entry.id() + ")");
+          pack.objectName(),
+          "pack is truncated (range " + offset + "+" + length + " is past its end)");
     }
-    return decode(location.pack(), entry, sealed, 0);
   }
 
   /**

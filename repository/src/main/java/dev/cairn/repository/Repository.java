@@ -323,9 +323,17 @@ public final class Repository implements AutoCloseable {
     index = null;
   }
 
-  /** Starts a session that writes chunks into new packs. */
+  /** Starts a session that writes chunks into new packs, deduplicated against the index. */
   public BlobSink newSink(int dataWriters) throws IOException {
     return new BlobSink(this, index(), dataWriters);
+  }
+
+  /**
+   * Starts a session that deduplicates against {@code index} only (prune's repack uses an empty
+   * index so that every live chunk it copies is written).
+   */
+  public BlobSink newSink(int dataWriters, ChunkIndex index) {
+    return new BlobSink(this, index, dataWriters);
   }
 
   /** A reader of chunks through the index. */

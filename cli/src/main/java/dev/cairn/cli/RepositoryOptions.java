@@ -1,0 +1,126 @@
+package dev.cairn.cli;
+
+import dev.cairn.repository.CairnException;
+import dev.cairn.repository.ErrorCode;
+import dev.cairn.repository.Repository;
+import dev.cairn.storage.BlobStore;
+import dev.cairn.storage.local.LocalBlobStore;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every command that opens a repository shares: where it is and how to get the password
+ * (CAIRN_PASSWORD, --password-file, or a prompt on a terminal, in that order).
+ */
+final class RepositoryOptions {
+  @Option(
+      names = "--repo",
+      required = true,
+      paramLabel = "DIR",
+      description = "Repository location (a directory).")
+  String repository;
+
+  @Option(
+      names = "--password-file",
+      paramLabel = "FILE",
+      description =
+          "Read the password from the first line of FILE (else CAIRN_PASSWORD, else a prompt).")
+  Path passwordFile;
+
+  BlobStore openStore() throws IOException {
+    requireLocal();
+    Path path = Path.of(repository);
+    if (!Files.isDirectory(path)) {
+      throw new CairnException(
+          ErrorCode.REPOSITORY_UNAVAILABLE,
+          "Cannot open repository " + path.toAbsolutePath() + ": no such directory");
+    }
+    return LocalBlobStore.open(path);
+  }
+
+  BlobStore createStore() throws IOException {
+    requireLocal();
+    Path path = Path.of(repository);
+    if (Files.exists(path) && !Files.isDirectory(path)) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT, "Cannot initialise repository " + path + ": it is a file");
+    }
+    try {
+      return LocalBlobStore.createDirectoryAndOpen(path);
+    } catch (IOException e) {
+      throw new CairnException(
+          ErrorCode.STORAGE_FAILED,
+          "Cannot create repository directory " + path + ": " + e.getMessage());
+    }
+  }
+
+  Repository open() throws IOException {
+    BlobStore store = openStore();
+    try {
+      Repository.readConfig(store);
+      return Repository.open(store, password(false), Clock.systemUTC());
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private void requireLocal() throws CairnException {
+    if (repository.contains("://")) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT,
+          "Cannot open repository " + repository + ": only local directories are supported so far");
+    }
+  }
+
+  char[] password(boolean confirm) throws CairnException {
+    if (passwordFile != null) {
+      try {
+        String content = Files.readString(passwordFile, StandardCharsets.UTF_8);
+        String firstLine = content.lines().findFirst().orElse("");
+        if (firstLine.isEmpty()) {
+          throw new CairnException(
+              ErrorCode.INVALID_INPUT,
+              "Cannot read password file " + passwordFile + ": it is empty");
+        }
+        return firstLine.toCharArray();
+      } catch (NoSuchFileException e) {
+        throw new CairnException(
+            ErrorCode.INVALID_INPUT,
+            "Cannot read password file " + passwordFile + ": no such file");
+      } catch (IOException e) {
+        throw new CairnException(
+            ErrorCode.INVALID_INPUT,
+            "Cannot read password file " + passwordFile + ": " + e.getMessage());
+      }
+    }
+    String fromEnvironment = System.getenv("CAIRN_PASSWORD");
+    if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+      return fromEnvironment.toCharArray();
+    }
+    Console console = System.console();
+    if (console != null && console.isTerminal()) {
+      char[] password = console.readPassword("Repository password: ");
+      if (confirm) {
+        char[] again = console.readPassword("Repeat the password: ");
+        if (!java.util.Arrays.equals(password, again)) {
+          throw new CairnException(
+              ErrorCode.INVALID_INPUT, "Cannot initialise: the passwords differ");
+        }
+      }
+      if (password != null && password.length > 0) {
+        return password;
+      }
+    }
+    throw new CairnException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot get the repository password: set CAIRN_PASSWORD, use --password-file FILE,"
+            + " or run on a terminal");
+  }
+}

@@ -1,0 +1,279 @@
+package dev.cairn.engine.check;
+
+import dev.cairn.engine.progress.ProgressCounter;
+import dev.cairn.engine.progress.ProgressListener;
+import dev.cairn.repository.ChunkReader;
+import dev.cairn.repository.DamagedObjectException;
+import dev.cairn.repository.Repository;
+import dev.cairn.repository.blockmap.BlockMapPage;
+import dev.cairn.repository.crypto.ChunkId;
+import dev.cairn.repository.index.BlobLocation;
+import dev.cairn.repository.index.ChunkIndex;
+import dev.cairn.repository.lock.LockKind;
+import dev.cairn.repository.lock.RepositoryLock;
+import dev.cairn.repository.pack.BlobEntry;
+import dev.cairn.repository.pack.PackId;
+import dev.cairn.repository.pack.PackKind;
+import dev.cairn.repository.point.DiskImage;
+import dev.cairn.repository.point.RestorePoint;
+import dev.cairn.storage.NoSuchObjectException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Verifies a repository. The structural check reads every index and restore point and walks every
+ * block map, checking that each referenced chunk is indexed and that its pack exists and is long
+ * enough. With data verification, packs (all, or a deterministic percentage) are read whole and
+ * every indexed blob in them is decrypted and hashed. Each damaged restore point is named. Memory:
+ * the pack table and the set of visited block-map pages, not the data chunks.
+ */
+public final class Checker {
+  private final Repository repository;
+  private final ProgressListener progress;
+
+  public Checker(Repository repository, ProgressListener progress) {
+    this.repository = repository;
+    this.progress = progress;
+  }
+
+  /**
+   * Runs the check.
+   *
+   * @param readDataPercent 0 for structure only, 100 to verify every chunk, in between for a sample
+   *     of packs chosen by their id
+   */
+  public CheckReport check(int readDataPercent) throws IOException {
+    try (RepositoryLock lock = repository.lock(LockKind.SHARED, "check")) {
+      return run(readDataPercent);
+    }
+  }
+
+  private CheckReport run(int readDataPercent) throws IOException {
+    List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    List<String> notices = new ArrayList<>();
+    ChunkIndex index = repository.loadIndexTolerant(damage -> problems.add(damage.getMessage()));
+
+    Map<PackId, Long> storedPacks = new HashMap<>();
+    for (PackKind kind : PackKind.values()) {
+      repository
+          .store()
+          .list(
+              kind.prefix(),
+              info -> {
+                PackId id = PackId.fromObjectName(info.name());
+                if (id != null) {
+                  storedPacks.put(id, info.size());
+                }
+              });
+    }
+    Map<PackId, Long> neededLength = new HashMap<>();
+    index.forEach(
+        (pack, entry) ->
+            neededLength.merge(pack, (long) entry.offset() + entry.storedLength(), Math::max));
+    Set<PackId> badPacks = new HashSet<>();
+    for (var needed : neededLength.entrySet()) {
+      Long size = storedPacks.get(needed.getKey());
+      if (size == null) {
+        problems.add("Missing pack " + needed.getKey() + ": the index lists chunks in it");
+        badPacks.add(needed.getKey());
+      } else if (size < needed.getValue()) {
+        problems.add(
+            "Truncated pack "
+                + needed.getKey()
+                + ": "
+                + size
+                + " bytes, the index needs "
+                + needed.getValue());
+        badPacks.add(needed.getKey());
+      }
+    }
+    long unindexed =
+        storedPacks.keySet().stream().filter(p -> !neededLength.containsKey(p)).count();
+    if (unindexed > 0) {
+      notices.add(
+          unindexed
+              + " pack(s) are not in any index (left by an interrupted backup or prune);"
+              + " they are not damage, and prune removes them");
+    }
+
+    ChunkReader reader = repository.reader();
+    Set<ChunkId> badChunks = new HashSet<>();
+    long verified = 0;
+    if (readDataPercent > 0) {
+      verified =
+          verifyData(index, reader, storedPacks, badPacks, readDataPercent, problems, badChunks);
+    }
+
+    List<String> damagedPoints = new ArrayList<>();
+    List<String> pointNames = repository.points().names();
+    Map<ChunkId, Boolean> pageVerdicts = new HashMap<>();
+    ProgressCounter counter = new ProgressCounter(progress, "check", pointNames.size());
+    for (String name : pointNames) {
+      RestorePoint point;
+      try {
+        point = repository.points().read(name);
+      } catch (DamagedObjectException e) {
+        problems.add(e.getMessage());
+        damagedPoints.add(name.substring(name.indexOf('/') + 1));
+        counter.add(1);
+        continue;
+      }
+      Set<String> pointProblems = new LinkedHashSet<>();
+      for (DiskImage disk : point.disks()) {
+        if (disk.mapRoot() != null) {
+          int depth = BlockMapPage.depthFor(disk.blockCount());
+          walk(
+              ChunkId.fromHex(disk.mapRoot()),
+              depth - 1,
+              reader,
+              index,
+              badPacks,
+              badChunks,
+              pageVerdicts,
+              pointProblems);
+        }
+      }
+      if (!pointProblems.isEmpty()) {
+        damagedPoints.add(point.id());
+        problems.add(
+            "Damaged restore point "
+                + point.id()
+                + " (VM "
+                + point.vm().name()
+                + ", "
+                + point.time()
+                + "): "
+                + String.join("; ", pointProblems));
+      }
+      counter.add(1);
+    }
+    return new CheckReport(
+        List.copyOf(problems),
+        notices,
+        damagedPoints,
+        pointNames.size(),
+        neededLength.size(),
+        verified);
+  }
+
+  /** Walks a page and its subtree; returns whether all of it is sound. Memoised per page. */
+  private boolean walk(
+      ChunkId page,
+      int level,
+      ChunkReader reader,
+      ChunkIndex index,
+      Set<PackId> badPacks,
+      Set<ChunkId> badChunks,
+      Map<ChunkId, Boolean> verdicts,
+      Set<String> pointProblems) {
+    Boolean known = verdicts.get(page);
+    if (known != null) {
+      if (!known) {
+        pointProblems.add("block map page " + page + " or data below it is damaged");
+      }
+      return known;
+    }
+    boolean sound = true;
+    ChunkId[] slots;
+    try {
+      if (badChunks.contains(page)) {
+        throw new DamagedObjectException("block map page " + page, "fails verification");
+      }
+      slots = BlockMapPage.decode(reader.read(page), level);
+    } catch (IOException | IllegalArgumentException e) {
+      pointProblems.add("block map page " + page + ": " + e.getMessage());
+      verdicts.put(page, false);
+      return false;
+    }
+    for (ChunkId child : slots) {
+      if (child == null) {
+        continue;
+      }
+      if (level > 0) {
+        sound &=
+            walk(child, level - 1, reader, index, badPacks, badChunks, verdicts, pointProblems);
+        continue;
+      }
+      BlobLocation location = index.lookup(child);
+      if (location == null) {
+        pointProblems.add("chunk " + child + " is not in any index");
+        sound = false;
+      } else if (badPacks.contains(location.pack())) {
+        pointProblems.add("chunk " + child + " is in damaged pack " + location.pack());
+        sound = false;
+      } else if (badChunks.contains(child)) {
+        pointProblems.add("chunk " + child + " in " + location.pack() + " fails verification");
+        sound = false;
+      }
+    }
+    verdicts.put(page, sound);
+    return sound;
+  }
+
+  private long verifyData(
+      ChunkIndex index,
+      ChunkReader reader,
+      Map<PackId, Long> storedPacks,
+      Set<PackId> badPacks,
+      int percent,
+      List<String> problems,
+      Set<ChunkId> badChunks)
+      throws IOException {
+    Map<PackId, List<BlobEntry>> byPack = new HashMap<>();
+    index.forEach((pack, entry) -> byPack.computeIfAbsent(pack, p -> new ArrayList<>()).add(entry));
+    List<PackId> selected = new ArrayList<>();
+    long total = 0;
+    for (PackId pack : byPack.keySet()) {
+      if (!badPacks.contains(pack) && selectedForSample(pack, percent)) {
+        selected.add(pack);
+        total += storedPacks.getOrDefault(pack, 0L);
+      }
+    }
+    ProgressCounter counter = new ProgressCounter(progress, "read-data", total);
+    long verified = 0;
+    for (PackId pack : selected) {
+      byte[] bytes;
+      try {
+        bytes = repository.store().read(pack.objectName());
+      } catch (NoSuchObjectException e) {
+        problems.add("Missing pack " + pack);
+        continue;
+      }
+      try {
+        reader.packReader(pack).readTrailer(bytes);
+      } catch (DamagedObjectException e) {
+        problems.add(e.getMessage());
+      }
+      for (BlobEntry entry : byPack.get(pack)) {
+        try {
+          if ((long) entry.offset() + entry.storedLength() > bytes.length) {
+            throw new DamagedObjectException(
+                pack.objectName(), "chunk " + entry.id() + " is cut off");
+          }
+          reader.decode(pack, entry, bytes, entry.offset());
+          verified++;
+        } catch (DamagedObjectException e) {
+          problems.add(e.getMessage());
+          badChunks.add(entry.id());
+        }
+      }
+      counter.add(bytes.length);
+    }
+    return verified;
+  }
+
+  private static boolean selectedForSample(PackId pack, int percent) {
+    if (percent >= 100) {
+      return true;
+    }
+    int bucket = Integer.parseInt(pack.hex().substring(0, 4), 16) % 100;
+    return bucket < percent;
+  }
+}

@@ -1,0 +1,2 @@
+/** Verification of a repository: structure, and optionally every chunk's data. */
+package dev.cairn.engine.check;

@@ -1,0 +1,232 @@
+package dev.cairn.engine.prune;
+
+import dev.cairn.engine.progress.ProgressCounter;
+import dev.cairn.engine.progress.ProgressListener;
+import dev.cairn.engine.restore.PointPages;
+import dev.cairn.repository.BlobSink;
+import dev.cairn.repository.ChunkReader;
+import dev.cairn.repository.Repository;
+import dev.cairn.repository.blockmap.BlockMapPage;
+import dev.cairn.repository.crypto.ChunkId;
+import dev.cairn.repository.index.ChunkIndex;
+import dev.cairn.repository.index.IndexFile;
+import dev.cairn.repository.lock.LockKind;
+import dev.cairn.repository.lock.RepositoryLock;
+import dev.cairn.repository.pack.BlobEntry;
+import dev.cairn.repository.pack.PackId;
+import dev.cairn.repository.pack.PackKind;
+import dev.cairn.repository.point.DiskImage;
+import dev.cairn.repository.point.RestorePoint;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Removes data no restore point references: mark (walk every point's block maps) and sweep (delete
+ * packs with no live chunk, repack packs that are mostly garbage).
+ *
+ * <p>Runs under the exclusive lock, so no backup adds chunks meanwhile. Crash-safe by order: new
+ * packs and their index objects are written first, then an index for the live chunks of kept packs,
+ * then the old index objects are deleted, and packs last. Interrupted at any step, the repository
+ * still indexes every live chunk in an existing pack; what is left over is garbage for the next
+ * prune. A damaged index, manifest or live chunk stops prune before it deletes anything.
+ */
+public final class Pruner {
+  private static final int PACKS_PER_INDEX = 64;
+
+  private final Repository repository;
+  private final ProgressListener progress;
+
+  public Pruner(Repository repository, ProgressListener progress) {
+    this.repository = repository;
+    this.progress = progress;
+  }
+
+  /**
+   * @param maximumUnusedFraction a pack whose dead share of bytes exceeds this is repacked
+   * @param dryRun compute what would be done, change nothing
+   */
+  public PruneResult prune(double maximumUnusedFraction, boolean dryRun) throws IOException {
+    try (RepositoryLock lock = repository.lock(LockKind.EXCLUSIVE, "prune")) {
+      return run(maximumUnusedFraction, dryRun);
+    } finally {
+      repository.invalidateIndex();
+    }
+  }
+
+  private PruneResult run(double maximumUnusedFraction, boolean dryRun) throws IOException {
+    repository.invalidateIndex();
+    List<String> oldIndexNames = repository.indexNames();
+    ChunkIndex index = repository.index();
+    List<RestorePoint> points = repository.points().all();
+    ChunkReader reader = repository.reader();
+    ChunkIdSet live = mark(points, reader);
+
+    Map<PackId, List<BlobEntry>> liveByPack = new LinkedHashMap<>();
+    Map<PackId, long[]> usage = new HashMap<>(); // [live bytes, dead bytes]
+    index.forEach(
+        (pack, entry) -> {
+          long[] bytes = usage.computeIfAbsent(pack, p -> new long[2]);
+          if (live.contains(entry.id())) {
+            bytes[0] += entry.storedLength();
+            liveByPack.computeIfAbsent(pack, p -> new ArrayList<>()).add(entry);
+          } else {
+            bytes[1] += entry.storedLength();
+          }
+        });
+    Set<PackId> stored = new HashSet<>();
+    Map<PackId, Long> storedSizes = new HashMap<>();
+    for (PackKind kind : PackKind.values()) {
+      repository
+          .store()
+          .list(
+              kind.prefix(),
+              info -> {
+                PackId id = PackId.fromObjectName(info.name());
+                if (id != null) {
+                  stored.add(id);
+                  storedSizes.put(id, info.size());
+                }
+              });
+    }
+
+    List<PackId> delete = new ArrayList<>();
+    List<PackId> repack = new ArrayList<>();
+    List<PackId> keep = new ArrayList<>();
+    long bytesFreed = 0;
+    long bytesRepacked = 0;
+    for (var entry : usage.entrySet()) {
+      long liveBytes = entry.getValue()[0];
+      long deadBytes = entry.getValue()[1];
+      if (!stored.contains(entry.getKey())) {
+        continue; // already gone; the new index will not name it
+      }
+      if (liveBytes == 0) {
+        delete.add(entry.getKey());
+        bytesFreed += storedSizes.get(entry.getKey());
+      } else if (deadBytes > (liveBytes + deadBytes) * maximumUnusedFraction) {
+        repack.add(entry.getKey());
+        bytesFreed += storedSizes.get(entry.getKey()) - liveBytes;
+        bytesRepacked += liveBytes;
+      } else {
+        keep.add(entry.getKey());
+      }
+    }
+    List<PackId> unindexed = stored.stream().filter(pack -> !usage.containsKey(pack)).toList();
+    for (PackId pack : unindexed) {
+      bytesFreed += storedSizes.get(pack);
+    }
+    PruneResult result =
+        new PruneResult(
+            points.size(),
+            live.size(),
+            keep.size(),
+            repack.size(),
+            delete.size() + repack.size(),
+            unindexed.size(),
+            bytesFreed,
+            bytesRepacked,
+            dryRun);
+    if (dryRun) {
+      return result;
+    }
+
+    repackInto(repack, liveByPack, reader);
+    writeIndexFor(keep, liveByPack);
+    for (String name : oldIndexNames) {
+      repository.store().delete(name);
+    }
+    ProgressCounter counter =
+        new ProgressCounter(progress, "prune", delete.size() + repack.size() + unindexed.size());
+    for (List<PackId> packs : List.of(delete, repack, unindexed)) {
+      for (PackId pack : packs) {
+        repository.store().delete(pack.objectName());
+        counter.add(1);
+      }
+    }
+    return result;
+  }
+
+  private ChunkIdSet mark(List<RestorePoint> points, ChunkReader reader) throws IOException {
+    ChunkIdSet live = new ChunkIdSet();
+    PointPages pages = new PointPages(reader);
+    ProgressCounter counter = new ProgressCounter(progress, "mark", points.size());
+    for (RestorePoint point : points) {
+      for (DiskImage disk : point.disks()) {
+        if (disk.mapRoot() != null) {
+          markPage(
+              ChunkId.fromHex(disk.mapRoot()),
+              BlockMapPage.depthFor(disk.blockCount()) - 1,
+              pages,
+              live);
+        }
+      }
+      counter.add(1);
+    }
+    return live;
+  }
+
+  private static void markPage(ChunkId page, int level, PointPages pages, ChunkIdSet live)
+      throws IOException {
+    if (!live.add(page)) {
+      return; // a shared subtree already marked through another point
+    }
+    ChunkId[] slots;
+    try {
+      slots = BlockMapPage.decode(pages.readPage(page), level);
+    } catch (IllegalArgumentException e) {
+      throw new dev.cairn.repository.DamagedObjectException(
+          "block map page " + page, e.getMessage() + "; prune stopped before deleting anything");
+    }
+    for (ChunkId child : slots) {
+      if (child == null) {
+        continue;
+      }
+      if (level > 0) {
+        markPage(child, level - 1, pages, live);
+      } else {
+        live.add(child);
+      }
+    }
+  }
+
+  private void repackInto(
+      List<PackId> packs, Map<PackId, List<BlobEntry>> liveByPack, ChunkReader reader)
+      throws IOException {
+    if (packs.isEmpty()) {
+      return;
+    }
+    ProgressCounter counter = new ProgressCounter(progress, "repack", packs.size());
+    try (BlobSink sink = repository.newSink(1, new ChunkIndex())) {
+      for (PackId pack : packs) {
+        byte[] bytes = repository.store().read(pack.objectName());
+        for (BlobEntry entry : liveByPack.get(pack)) {
+          byte[] data = reader.decode(pack, entry, bytes, entry.offset());
+          sink.store(entry.id(), entry.type(), data, 0, data.length);
+        }
+        counter.add(1);
+      }
+      sink.flush();
+    }
+  }
+
+  private void writeIndexFor(List<PackId> packs, Map<PackId, List<BlobEntry>> liveByPack)
+      throws IOException {
+    List<IndexFile.PackEntries> batch = new ArrayList<>();
+    for (PackId pack : packs) {
+      batch.add(new IndexFile.PackEntries(pack, liveByPack.get(pack)));
+      if (batch.size() == PACKS_PER_INDEX) {
+        repository.writeIndexFile(new IndexFile(batch));
+        batch = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      repository.writeIndexFile(new IndexFile(batch));
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** GFS retention: which restore points to keep and why. */
+package dev.cairn.engine.retention;
