@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     description =
         "Back up and restore virtual machine disks into encrypted, deduplicated repositories.",
     subcommands = {
+      DemoCommand.class,
       InitCommand.class,
       BackupCommand.class,
       PointsCommand.class,
