@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "cairn",
     mixinStandardHelpOptions = true,
+    // every subcommand gets --help (and --version) too
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = CairnCommand.Version.class,
     description =
         "Back up and restore virtual machine disks into encrypted, deduplicated repositories.",

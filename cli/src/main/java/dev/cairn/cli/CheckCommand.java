@@ -24,7 +24,7 @@ final class CheckCommand implements Callable<Integer> {
   @Option(
       names = "--read-data-subset",
       paramLabel = "PERCENT",
-      description = "Decrypt and verify the chunks of this percentage of packs (e.g. 10%).")
+      description = "Decrypt and verify the chunks of this percentage of packs (e.g. 10%%).")
   String subset;
 
   @Option(names = "--json", description = "Print the report as JSON.")

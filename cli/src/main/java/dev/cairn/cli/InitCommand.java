@@ -25,16 +25,14 @@ final class InitCommand implements Callable<Integer> {
   @Option(
       names = "--kdf-iterations",
       paramLabel = "N",
-      description = "Argon2id passes (default 3).")
+      description = "Argon2id passes (default 2).")
   int kdfIterations = KdfParameters.defaults().iterations();
 
   @Override
   public Integer call() throws Exception {
     char[] password = repository.password(true);
     BlobStore store = repository.createStore();
-    KdfParameters kdf =
-        new KdfParameters(
-            KdfParameters.ARGON2ID, kdfMemoryKib, kdfIterations, kdfMemoryKib >= 65536 ? 2 : 1);
+    KdfParameters kdf = new KdfParameters(KdfParameters.ARGON2ID, kdfMemoryKib, kdfIterations, 1);
     try (Repository created =
         Repository.init(
             store, password, new Repository.InitOptions(kdf, "initial key"), Clock.systemUTC())) {

@@ -23,7 +23,7 @@ final class PruneCommand implements Callable<Integer> {
   @Option(
       names = "--max-unused",
       paramLabel = "PERCENT",
-      description = "Repack packs with more unused bytes than this (default 20%).")
+      description = "Repack packs with more unused bytes than this (default 20%%).")
   String maximumUnused = "20%";
 
   @Option(names = "--dry-run", description = "Show what would be done; change nothing.")

@@ -52,6 +52,9 @@ public final class BlobSink implements AutoCloseable {
   private final AtomicLong storedChunks = new AtomicLong();
   private final AtomicLong packsWritten = new AtomicLong();
 
+  /** Chunks added to the index since the start of the last flush that succeeded. */
+  private final AtomicLong unflushedChunks = new AtomicLong();
+
   BlobSink(Repository repository, ChunkIndex index, int dataWriterCount) {
     this.repository = repository;
     this.index = index;
@@ -129,6 +132,7 @@ public final class BlobSink implements AutoCloseable {
     }
     storedBytes.addAndGet(entry.storedLength());
     storedChunks.incrementAndGet();
+    unflushedChunks.incrementAndGet();
     if (writer.isFull()) {
       upload(writer.finish());
     }
@@ -151,6 +155,7 @@ public final class BlobSink implements AutoCloseable {
    * @throws IOException the first upload or index failure, naming the object
    */
   public void flush() throws IOException {
+    long flushing = unflushedChunks.get();
     List<PackWriter> writers = new ArrayList<>();
     dataWriters.drainTo(writers);
     try {
@@ -176,6 +181,7 @@ public final class BlobSink implements AutoCloseable {
     }
     throwIfFailed();
     writeIndex();
+    unflushedChunks.addAndGet(-flushing);
   }
 
   public long storedBytes() {
@@ -215,7 +221,7 @@ public final class BlobSink implements AutoCloseable {
                   }
                 }
               } catch (IOException e) {
-                failure.compareAndSet(null, e);
+                failure.compareAndSet(null, naming(pack.id().objectName(), "upload pack", e));
               } catch (RuntimeException e) {
                 failure.compareAndSet(null, new IOException("Cannot upload " + pack.id(), e));
               } finally {
@@ -233,7 +239,29 @@ public final class BlobSink implements AutoCloseable {
       batch = List.copyOf(unindexed);
       unindexed.clear();
     }
-    repository.writeIndexFile(new IndexFile(batch));
+    try {
+      repository.writeIndexFile(new IndexFile(batch));
+    } catch (IOException | RuntimeException e) {
+      // The batch's chunks are now in no durable index: the session must not report success, and
+      // close must drop the in-memory index that still lists them.
+      failure.compareAndSet(
+          null, e instanceof IOException io ? io : new IOException("Cannot write an index", e));
+      throw e;
+    }
+  }
+
+  /**
+   * {@code e} if its message already names {@code objectName}, else an exception whose message
+   * names it ("Cannot upload pack packs/data/..: No space left on device"), so that every failure
+   * says which object could not be written whatever the store put in its message.
+   */
+  private IOException naming(String objectName, String action, IOException e) {
+    String message = e.getMessage();
+    if (message != null && message.contains(objectName)) {
+      return e;
+    }
+    return new IOException(
+        "Cannot " + action + " " + objectName + " to " + repository.location() + ": " + message, e);
   }
 
   private void throwIfFailed() throws IOException {
@@ -260,14 +288,9 @@ public final class BlobSink implements AutoCloseable {
    */
   @Override
   public void close() {
-    boolean clean;
-    synchronized (unindexed) {
-      clean = failure.get() == null && unindexed.isEmpty() && treeWriter.isEmpty();
-    }
-    for (PackWriter writer : dataWriters) {
-      clean &= writer.isEmpty();
-    }
-    if (!clean) {
+    // Counting chunks rather than looking at the writers: a writer a worker has taken from the
+    // queue, or a pack still being uploaded, is in no writer the queue shows.
+    if (failure.get() != null || unflushedChunks.get() != 0) {
       repository.invalidateIndex();
     }
   }

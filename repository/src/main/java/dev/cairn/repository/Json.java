@@ -32,12 +32,17 @@ public final class Json {
    */
   public static <T> T read(byte[] bytes, Class<T> type, String objectName)
       throws DamagedObjectException {
+    T value;
     try {
-      return MAPPER.readValue(bytes, type);
+      value = MAPPER.readValue(bytes, type);
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new DamagedObjectException(objectName, "malformed JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new DamagedObjectException(objectName, "unreadable JSON: " + e.getMessage());
     }
+    if (value == null) {
+      throw new DamagedObjectException(objectName, "JSON null where an object belongs");
+    }
+    return value;
   }
 }

@@ -3,6 +3,7 @@ package dev.cairn.repository;
 import dev.cairn.repository.config.FormatSupport;
 import dev.cairn.repository.config.RepositoryConfig;
 import dev.cairn.repository.crypto.ChunkHasher;
+import dev.cairn.repository.crypto.CipherWarmup;
 import dev.cairn.repository.crypto.Envelope;
 import dev.cairn.repository.crypto.MasterKey;
 import dev.cairn.repository.crypto.ObjectCipher;
@@ -121,6 +122,7 @@ public final class Repository implements AutoCloseable {
   public static Repository open(BlobStore store, char[] password, Clock clock) throws IOException {
     requirePassword(password);
     RepositoryConfig config = readConfig(store);
+    CipherWarmup.startInBackground();
     SecureRandom random = new SecureRandom();
     KeyRing.Unlocked unlocked = new KeyRing(store, config.id(), random, clock).unlock(password);
     return new Repository(store, config, unlocked.masterKey(), unlocked.slot().id(), clock, random);
@@ -267,7 +269,14 @@ public final class Repository implements AutoCloseable {
     byte[] id = new byte[32];
     random.nextBytes(id);
     String name = IndexFile.PREFIX + HexFormat.of().formatHex(id);
-    store.create(name, envelope.seal(IndexFile.MAGIC, name, file.encode()));
+    try {
+      store.create(name, envelope.seal(IndexFile.MAGIC, name, file.encode()));
+    } catch (IOException e) {
+      throw e.getMessage() != null && e.getMessage().contains(name)
+          ? e
+          : new IOException(
+              "Cannot write index " + name + " to " + location() + ": " + e.getMessage(), e);
+    }
     return name;
   }
 
@@ -339,6 +348,14 @@ public final class Repository implements AutoCloseable {
   /** A reader of chunks through the index. */
   public ChunkReader reader() throws IOException {
     return new ChunkReader(this, index());
+  }
+
+  /**
+   * A reader of chunks through {@code index}, such as one {@link #loadIndexTolerant} built (check
+   * reads through what it could load, instead of failing on the first damaged index object).
+   */
+  public ChunkReader reader(ChunkIndex index) {
+    return new ChunkReader(this, index);
   }
 
   @Override

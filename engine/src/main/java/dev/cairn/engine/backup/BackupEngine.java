@@ -7,6 +7,7 @@ import dev.cairn.engine.source.DiskSource;
 import dev.cairn.repository.BlobSink;
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ChunkReader;
+import dev.cairn.repository.DamagedObjectException;
 import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.blockmap.BlockMapReader;
@@ -16,15 +17,18 @@ import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.PointStatistics;
 import dev.cairn.repository.point.RestorePoint;
+import dev.cairn.storage.NoSuchObjectException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Backs up the disks of one VM into a new restore point.
@@ -60,9 +64,17 @@ public final class BackupEngine {
     Instant started = repository.clock().instant();
     long startNanos = System.nanoTime();
     int blockSize = repository.config().blockSize();
-    RestorePoint parent = latestPointOf(request.vm().name());
     List<String> warnings = new ArrayList<>();
-    List<ChangedExtents> plans = planDisks(request, parent, blockSize, warnings);
+    List<String> damagedManifests = new ArrayList<>();
+    RestorePoint latest = latestPointOf(request.vm().name(), damagedManifests);
+    for (String damage : damagedManifests) {
+      warnings.add(damage + " (run 'cairn check')");
+    }
+    // A damaged manifest may have been this VM's newest point, the one that its changed extents
+    // are relative to: with any of them unreadable, no parent is safe to build upon.
+    RestorePoint parent = damagedManifests.isEmpty() ? latest : null;
+    List<ChangedExtents> plans =
+        planDisks(request, parent, !damagedManifests.isEmpty(), blockSize, warnings);
     boolean incremental = plans.stream().anyMatch(plan -> plan != null);
     long totalToRead = 0;
     for (int i = 0; i < request.disks().size(); i++) {
@@ -77,37 +89,42 @@ public final class BackupEngine {
     try (BlobSink sink = repository.newSink(workerCount)) {
       ChunkReader reader = repository.reader();
       SinkPageStore pages = new SinkPageStore(sink, reader);
-      for (int i = 0; i < request.disks().size(); i++) {
-        DiskSource disk = request.disks().get(i);
-        DiskImage parentDisk = comparableParentDisk(parent, i, disk, blockSize);
-        BlockMapReader parentMap =
-            parentDisk == null
-                ? null
-                : new BlockMapReader(
-                    pages,
-                    parentDisk.mapRoot() == null ? null : ChunkId.fromHex(parentDisk.mapRoot()),
-                    parentDisk.blockCount());
-        ChunkId root =
-            new DiskBackup(
-                    disk,
-                    blockSize,
-                    sink,
-                    pages,
-                    parentMap,
-                    plans.get(i),
-                    workers,
-                    statistics,
-                    counter)
-                .run();
-        requireUnchangedSize(disk, warnings);
-        disks.add(
-            new DiskImage(
-                disk.name(),
-                disk.description(),
-                disk.size(),
-                blockSize,
-                root == null ? null : root.toHex(),
-                Map.of()));
+      try {
+        for (int i = 0; i < request.disks().size(); i++) {
+          DiskSource disk = request.disks().get(i);
+          DiskImage parentDisk = comparableParentDisk(parent, i, disk, blockSize);
+          BlockMapReader parentMap =
+              parentDisk == null
+                  ? null
+                  : new BlockMapReader(
+                      pages,
+                      parentDisk.mapRoot() == null ? null : ChunkId.fromHex(parentDisk.mapRoot()),
+                      parentDisk.blockCount());
+          ChunkId root =
+              new DiskBackup(
+                      disk,
+                      blockSize,
+                      sink,
+                      pages,
+                      parentMap,
+                      plans.get(i),
+                      workers,
+                      statistics,
+                      counter)
+                  .run();
+          requireUnchangedSize(disk, warnings);
+          disks.add(
+              new DiskImage(
+                  disk.name(),
+                  disk.description(),
+                  disk.size(),
+                  blockSize,
+                  root == null ? null : root.toHex(),
+                  Map.of()));
+        }
+      } finally {
+        // Before the sink closes and the call returns (see stopWorkers).
+        stopWorkers(workers);
       }
       sink.flush();
       long totalBlocks = disks.stream().mapToLong(DiskImage::blockCount).sum();
@@ -142,9 +159,36 @@ public final class BackupEngine {
     }
   }
 
+  /**
+   * Stops the workers and waits until none runs. Only then may the sink be closed and the call
+   * return: the caller closes its disks afterwards, and a chunk that a straggling worker of a
+   * failed backup stored after the sink closed would stay in the repository's in-memory index
+   * without being in any pack, so that the next backup in this process would reference it.
+   */
+  private static void stopWorkers(ExecutorService workers) {
+    workers.shutdownNow();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (workers.awaitTermination(1, TimeUnit.MINUTES)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true; // wait still: a worker may be in a read that ignores interrupts
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Per disk, the changed blocks to read, or null to read the whole disk. */
   private List<ChangedExtents> planDisks(
-      BackupRequest request, RestorePoint parent, int blockSize, List<String> warnings)
+      BackupRequest request,
+      RestorePoint parent,
+      boolean parentUnknown,
+      int blockSize,
+      List<String> warnings)
       throws IOException {
     List<ChangedExtents> plans = new ArrayList<>();
     for (int i = 0; i < request.disks().size(); i++) {
@@ -156,7 +200,18 @@ public final class BackupEngine {
       }
       ChangedExtents changed =
           ChangedExtents.of(extents.get(), blockSize, disk.size(), disk.description());
-      if (parent == null) {
+      if (parentUnknown) {
+        warnings.add(
+            "disk "
+                + i
+                + " ("
+                + disk.name()
+                + "): the newest restore point of VM '"
+                + request.vm().name()
+                + "' is unknown because a manifest is damaged, so the changed extents were"
+                + " ignored and the whole disk was read");
+        plans.add(null);
+      } else if (parent == null) {
         warnings.add(
             "disk "
                 + i
@@ -197,9 +252,30 @@ public final class BackupEngine {
     return candidate;
   }
 
-  private RestorePoint latestPointOf(String vmName) throws IOException {
+  /**
+   * The newest point of {@code vmName}, or null. A manifest that cannot be read is described in
+   * {@code damaged} rather than failing the backup, and one deleted meanwhile (a forget) is
+   * skipped.
+   */
+  private RestorePoint latestPointOf(String vmName, List<String> damaged) throws IOException {
+    List<RestorePoint> points;
+    try {
+      points = repository.points().all();
+    } catch (DamagedObjectException | NoSuchObjectException e) {
+      points = new ArrayList<>();
+      for (String name : repository.points().names()) {
+        try {
+          points.add(repository.points().read(name));
+        } catch (DamagedObjectException damage) {
+          damaged.add(damage.getMessage());
+        } catch (NoSuchObjectException forgotten) {
+          // deleted by a forget since the listing
+        }
+      }
+      points.sort(Comparator.comparing(RestorePoint::time).thenComparing(RestorePoint::id));
+    }
     RestorePoint latest = null;
-    for (RestorePoint point : repository.points().all()) {
+    for (RestorePoint point : points) {
       if (point.vm().name().equals(vmName)) {
         latest = point;
       }

@@ -58,6 +58,10 @@ public final class Checker {
   private CheckReport run(int readDataPercent) throws IOException {
     List<String> problems = Collections.synchronizedList(new ArrayList<>());
     List<String> notices = new ArrayList<>();
+    // Points are listed before the index is loaded: a backup may commit while check runs (both
+    // take shared locks), and a point committed after the index was loaded would have chunks
+    // that this index does not list. One committed before has its index objects durable already.
+    List<String> pointNames = repository.points().names();
     ChunkIndex index = repository.loadIndexTolerant(damage -> problems.add(damage.getMessage()));
 
     Map<PackId, Long> storedPacks = new HashMap<>();
@@ -103,7 +107,8 @@ public final class Checker {
               + " they are not damage, and prune removes them");
     }
 
-    ChunkReader reader = repository.reader();
+    // Through the index check could load: the repository's own index fails on a damaged object.
+    ChunkReader reader = repository.reader(index);
     Set<ChunkId> badChunks = new HashSet<>();
     long verified = 0;
     if (readDataPercent > 0) {
@@ -112,19 +117,24 @@ public final class Checker {
     }
 
     List<String> damagedPoints = new ArrayList<>();
-    List<String> pointNames = repository.points().names();
+    int pointsChecked = 0;
     Map<ChunkId, Boolean> pageVerdicts = new HashMap<>();
     ProgressCounter counter = new ProgressCounter(progress, "check", pointNames.size());
     for (String name : pointNames) {
       RestorePoint point;
       try {
         point = repository.points().read(name);
+      } catch (NoSuchObjectException forgotten) {
+        counter.add(1); // a forget, which may run beside check, deleted it since the listing
+        continue;
       } catch (DamagedObjectException e) {
         problems.add(e.getMessage());
         damagedPoints.add(name.substring(name.indexOf('/') + 1));
+        pointsChecked++;
         counter.add(1);
         continue;
       }
+      pointsChecked++;
       Set<String> pointProblems = new LinkedHashSet<>();
       for (DiskImage disk : point.disks()) {
         if (disk.mapRoot() != null) {
@@ -158,7 +168,7 @@ public final class Checker {
         List.copyOf(problems),
         notices,
         damagedPoints,
-        pointNames.size(),
+        pointsChecked,
         neededLength.size(),
         verified);
   }

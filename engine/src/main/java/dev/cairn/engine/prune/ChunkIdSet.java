@@ -6,8 +6,9 @@ import dev.cairn.repository.crypto.ChunkId;
  * A set of chunk ids that keeps only the first 64 bits of each, in one open-addressing {@code
  * long[]}: 8-12 bytes per chunk instead of about 100 for a {@code HashSet}. Two ids sharing their
  * first 64 bits (probability about n^2 / 2^65) make {@link #contains} answer true for the other:
- * for the live set of prune that only keeps a dead chunk a little longer, never deletes a live one.
- * Not thread-safe.
+ * used as prune's live set, that only keeps a dead chunk a little longer. It must never be used to
+ * decide that something was already visited (a collision would skip live data): prune tracks the
+ * block-map pages it walked by full id. Not thread-safe.
  */
 final class ChunkIdSet {
   private long[] slots = new long[1024];

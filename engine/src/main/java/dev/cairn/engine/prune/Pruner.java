@@ -5,6 +5,7 @@ import dev.cairn.engine.progress.ProgressListener;
 import dev.cairn.engine.restore.PointPages;
 import dev.cairn.repository.BlobSink;
 import dev.cairn.repository.ChunkReader;
+import dev.cairn.repository.DamagedObjectException;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.blockmap.BlockMapPage;
 import dev.cairn.repository.crypto.ChunkId;
@@ -17,7 +18,9 @@ import dev.cairn.repository.pack.PackId;
 import dev.cairn.repository.pack.PackKind;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
+import dev.cairn.storage.local.LocalBlobStore;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,6 +41,7 @@ import java.util.Set;
  */
 public final class Pruner {
   private static final int PACKS_PER_INDEX = 64;
+  private static final Duration TEMPORARY_FILE_MINIMUM_AGE = Duration.ofSeconds(1);
 
   private final Repository repository;
   private final ProgressListener progress;
@@ -65,7 +69,7 @@ public final class Pruner {
     ChunkIndex index = repository.index();
     List<RestorePoint> points = repository.points().all();
     ChunkReader reader = repository.reader();
-    ChunkIdSet live = mark(points, reader);
+    ChunkIdSet live = mark(points, reader, index);
 
     Map<PackId, List<BlobEntry>> liveByPack = new LinkedHashMap<>();
     Map<PackId, long[]> usage = new HashMap<>(); // [live bytes, dead bytes]
@@ -149,11 +153,20 @@ public final class Pruner {
         counter.add(1);
       }
     }
+    if (repository.store() instanceof LocalBlobStore local) {
+      // Partly written objects of crashed writers (a killed backup leaves up to a pack's worth).
+      // The exclusive lock shuts out every writer but a lock or key object being written this
+      // instant, which the minimum age spares.
+      local.removeStaleTemporaryFiles(TEMPORARY_FILE_MINIMUM_AGE.toMillis());
+    }
     return result;
   }
 
-  private ChunkIdSet mark(List<RestorePoint> points, ChunkReader reader) throws IOException {
+  private ChunkIdSet mark(List<RestorePoint> points, ChunkReader reader, ChunkIndex index)
+      throws IOException {
     ChunkIdSet live = new ChunkIdSet();
+    Set<ChunkId> markedPages = new HashSet<>();
+    Unindexed unindexed = new Unindexed();
     PointPages pages = new PointPages(reader);
     ProgressCounter counter = new ProgressCounter(progress, "mark", points.size());
     for (RestorePoint point : points) {
@@ -163,24 +176,47 @@ public final class Pruner {
               ChunkId.fromHex(disk.mapRoot()),
               BlockMapPage.depthFor(disk.blockCount()) - 1,
               pages,
-              live);
+              live,
+              markedPages,
+              index,
+              unindexed);
         }
       }
       counter.add(1);
     }
+    if (unindexed.count > 0) {
+      // Its pack may well exist, listed in no index because an index object was lost: deleting
+      // it now as an unindexed leftover would destroy data that a repair could index again.
+      throw new DamagedObjectException(
+          "chunk " + unindexed.first,
+          "a restore point references it but it is in no index ("
+              + unindexed.count
+              + " such chunk(s)); prune stopped before deleting anything");
+    }
     return live;
   }
 
-  private static void markPage(ChunkId page, int level, PointPages pages, ChunkIdSet live)
+  private static void markPage(
+      ChunkId page,
+      int level,
+      PointPages pages,
+      ChunkIdSet live,
+      Set<ChunkId> markedPages,
+      ChunkIndex index,
+      Unindexed unindexed)
       throws IOException {
-    if (!live.add(page)) {
-      return; // a shared subtree already marked through another point
+    // A subtree is skipped only if this very page was marked before (shared through another
+    // point). The live set cannot tell: a data chunk may have the page's id (same content, ids do
+    // not depend on the type) or share its 64-bit prefix, and the subtree would go unmarked.
+    if (!markedPages.add(page)) {
+      return;
     }
+    live.add(page);
     ChunkId[] slots;
     try {
       slots = BlockMapPage.decode(pages.readPage(page), level);
     } catch (IllegalArgumentException e) {
-      throw new dev.cairn.repository.DamagedObjectException(
+      throw new DamagedObjectException(
           "block map page " + page, e.getMessage() + "; prune stopped before deleting anything");
     }
     for (ChunkId child : slots) {
@@ -188,11 +224,21 @@ public final class Pruner {
         continue;
       }
       if (level > 0) {
-        markPage(child, level - 1, pages, live);
+        markPage(child, level - 1, pages, live, markedPages, index, unindexed);
       } else {
         live.add(child);
+        if (!index.contains(child)) {
+          unindexed.first = unindexed.first == null ? child : unindexed.first;
+          unindexed.count++;
+        }
       }
     }
+  }
+
+  /** Live chunks that no index lists: how many, and the first one met. */
+  private static final class Unindexed {
+    ChunkId first;
+    long count;
   }
 
   private void repackInto(

@@ -25,7 +25,7 @@ public final class DiskReader {
 
   public DiskReader(Repository repository, RestorePoint point, int diskIndex) throws IOException {
     this.disk = RestoreEngine.diskOf(point, diskIndex);
-    this.chunks = repository.reader();
+    this.chunks = RestoreEngine.chunkReader(repository);
     this.map =
         new BlockMapReader(
             new PointPages(chunks),

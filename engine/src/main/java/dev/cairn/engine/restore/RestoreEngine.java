@@ -4,6 +4,7 @@ import dev.cairn.engine.progress.ProgressCounter;
 import dev.cairn.engine.progress.ProgressListener;
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ChunkReader;
+import dev.cairn.repository.DamagedObjectException;
 import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.blockmap.BlockMapPage;
@@ -99,6 +100,20 @@ public final class RestoreEngine {
     }
   }
 
+  /**
+   * A reader through the repository's index or, if an index object is damaged, through every index
+   * object that is not: one damaged index object must not stop the restore of points whose chunks
+   * are listed elsewhere. Every chunk is verified against its id, so a partial index can make a
+   * read fail (naming the missing chunk), never return wrong data.
+   */
+  static ChunkReader chunkReader(Repository repository) throws IOException {
+    try {
+      return repository.reader();
+    } catch (DamagedObjectException e) {
+      return repository.reader(repository.loadIndexTolerant(damage -> {}));
+    }
+  }
+
   static DiskImage diskOf(RestorePoint point, int diskIndex) throws CairnException {
     if (diskIndex < 0 || diskIndex >= point.disks().size()) {
       throw new CairnException(
@@ -115,7 +130,7 @@ public final class RestoreEngine {
   }
 
   private long writeDisk(DiskImage disk, Path path, boolean writeZeros) throws IOException {
-    ChunkReader reader = repository.reader();
+    ChunkReader reader = chunkReader(repository);
     BatchReader batches = new BatchReader(reader);
     BlockMapReader map =
         new BlockMapReader(

@@ -70,6 +70,8 @@ public final class ChangedExtents {
                   + ")");
         }
       }
+    } catch (CairnException e) {
+      throw e; // a malformed line, already naming the file and line
     } catch (NoSuchFileException e) {
       throw new CairnException(
           ErrorCode.INVALID_INPUT, "Cannot read changed extents " + file + ": no such file");

@@ -94,8 +94,11 @@ public final class BlockMapPage {
     int depth = 1;
     long covered = FANOUT;
     while (covered < blockCount) {
-      covered *= FANOUT;
       depth++;
+      if (covered > Long.MAX_VALUE / FANOUT) {
+        break; // FANOUT^depth exceeds every long: multiplying would overflow (and loop forever)
+      }
+      covered *= FANOUT;
     }
     return depth;
   }

@@ -35,6 +35,9 @@ public final class BlockMapReader {
 
   /** The id of leaf page {@code leafIndex}, or null if the whole leaf is a hole. */
   public ChunkId leafId(long leafIndex) throws IOException {
+    if (leafIndex < 0 || leafIndex >= leafCount()) {
+      throw new IndexOutOfBoundsException("leaf " + leafIndex + " of " + leafCount());
+    }
     return childAt(0, leafIndex);
   }
 

@@ -73,6 +73,9 @@ public final class Compressor {
 
   /** Decompresses a whole zstd frame whose size is recorded in the frame (metadata objects). */
   public static byte[] decompressFrame(byte[] input, int maximumLength) {
+    if (input.length == 0) {
+      throw new IllegalArgumentException("empty zstd frame");
+    }
     long size = Zstd.getFrameContentSize(input);
     if (size < 0 || size > maximumLength) {
       throw new IllegalArgumentException("zstd frame of unknown or excessive size " + size);

@@ -49,6 +49,11 @@ public final class FormatSupport {
           ErrorCode.REPOSITORY_UNAVAILABLE,
           "Cannot open repository " + location + ": invalid format version " + config.version());
     }
+    if (config.id() == null || config.id().isBlank()) {
+      throw new CairnException(
+          ErrorCode.REPOSITORY_UNAVAILABLE,
+          "Cannot open repository " + location + ": its config has no repository id");
+    }
     for (String feature :
         config.requiredFeatures() == null ? Set.<String>of() : config.requiredFeatures()) {
       if (!KNOWN_FEATURES.contains(feature)) {

@@ -84,6 +84,34 @@ public final class KeyRing {
   }
 
   /**
+   * The slots that can be read; a damaged slot is skipped (reported to {@code onDamage}) so that
+   * one corrupt key file cannot lock out the passwords of the others.
+   */
+  private List<KeySlot> readable(java.util.function.Consumer<String> onDamage) throws IOException {
+    List<String> names = new ArrayList<>();
+    store.list(PREFIX, info -> names.add(info.name()));
+    List<KeySlot> slots = new ArrayList<>();
+    for (String name : names) {
+      try {
+        KeySlot slot = Json.read(store.read(name), KeySlot.class, name);
+        if (slot.id() == null
+            || slot.kdf() == null
+            || slot.salt() == null
+            || slot.nonce() == null
+            || slot.wrappedKey() == null) {
+          throw new dev.cairn.repository.DamagedObjectException(name, "incomplete key slot");
+        }
+        slots.add(slot);
+      } catch (dev.cairn.repository.DamagedObjectException | IllegalArgumentException e) {
+        onDamage.accept(name + " (" + e.getMessage() + ")");
+      } catch (dev.cairn.storage.NoSuchObjectException removedMeanwhile) {
+        // removed while we listed
+      }
+    }
+    return slots;
+  }
+
+  /**
    * Removes slot {@code id}.
    *
    * @throws CairnException if it is the last slot (the repository would become unreadable)
@@ -113,19 +141,26 @@ public final class KeyRing {
    * @throws CairnException with {@link ErrorCode#WRONG_PASSWORD} if none opens
    */
   public Unlocked unlock(char[] password) throws IOException {
-    List<KeySlot> slots = list();
+    List<String> damaged = new ArrayList<>();
+    List<KeySlot> slots = readable(damaged::add);
     if (slots.isEmpty()) {
       throw new CairnException(
           ErrorCode.REPOSITORY_UNAVAILABLE,
-          "Cannot open repository " + store.location() + ": it has no key slots");
+          "Cannot open repository "
+              + store.location()
+              + (damaged.isEmpty()
+                  ? ": it has no key slots"
+                  : ": it has no readable key slots (damaged: "
+                      + String.join(", ", damaged)
+                      + ")"));
     }
     Base64.Decoder base64 = Base64.getDecoder();
     for (KeySlot slot : slots) {
       if (!repositoryId.equals(slot.repositoryId())) {
         continue;
       }
-      byte[] wrappingKey = derive(password, base64.decode(slot.salt()), slot.kdf());
       try {
+        byte[] wrappingKey = derive(password, base64.decode(slot.salt()), slot.kdf());
         byte[] material =
             crypt(
                 Cipher.DECRYPT_MODE,
@@ -136,11 +171,18 @@ public final class KeyRing {
         return new Unlocked(MasterKey.fromBytes(material), slot);
       } catch (AEADBadTagException wrongPassword) {
         // try the next slot
+      } catch (IllegalArgumentException malformed) {
+        damaged.add(PREFIX + slot.id() + " (" + malformed.getMessage() + ")");
       }
     }
     throw new CairnException(
         ErrorCode.WRONG_PASSWORD,
-        "Cannot open repository " + store.location() + ": wrong password (no key slot matches)");
+        "Cannot open repository "
+            + store.location()
+            + ": wrong password (no key slot matches)"
+            + (damaged.isEmpty()
+                ? ""
+                : "; damaged key slots skipped: " + String.join(", ", damaged)));
   }
 
   static byte[] derive(char[] password, byte[] salt, KdfParameters kdf) {

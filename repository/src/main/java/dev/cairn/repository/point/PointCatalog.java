@@ -26,9 +26,24 @@ public final class PointCatalog {
 
   /** Commits a restore point: one create-if-absent of its manifest. */
   public void commit(RestorePoint point) throws IOException {
-    store.create(
-        point.objectName(),
-        envelope.seal(RestorePoint.MAGIC, point.objectName(), Json.write(point)));
+    try {
+      store.create(
+          point.objectName(),
+          envelope.seal(RestorePoint.MAGIC, point.objectName(), Json.write(point)));
+    } catch (IOException e) {
+      String message = e.getMessage();
+      if (message != null && message.contains(point.objectName())) {
+        throw e;
+      }
+      throw new IOException(
+          "Cannot commit restore point "
+              + point.objectName()
+              + " to "
+              + store.location()
+              + ": "
+              + message,
+          e);
+    }
   }
 
   /**
