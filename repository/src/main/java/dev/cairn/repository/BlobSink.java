@@ -7,6 +7,7 @@ import dev.cairn.repository.index.IndexFile;
 import dev.cairn.repository.pack.BlobEntry;
 import dev.cairn.repository.pack.BlobType;
 import dev.cairn.repository.pack.Compression;
+import dev.cairn.repository.pack.PackBuffers;
 import dev.cairn.repository.pack.PackKind;
 import dev.cairn.repository.pack.PackWriter;
 import java.io.IOException;
@@ -29,8 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * far is in a durable pack named by a durable index object. Only then may a restore point that
  * references those chunks be committed.
  *
- * <p>Memory is bounded: {@code dataWriters} open data packs, one open tree pack and at most {@link
- * #UPLOADS_IN_FLIGHT} finished packs waiting to be uploaded. Thread-safe.
+ * <p>Memory is bounded: data packs are built in a fixed set of pack buffers ({@link PackBuffers}:
+ * one per writer, at most four writers, plus {@link #UPLOADS_IN_FLIGHT} for packs being uploaded),
+ * and packs are stored straight from those buffers without a copy. Thread-safe.
  */
 public final class BlobSink implements AutoCloseable {
   /** Finished packs that may wait for upload at once. */
@@ -52,6 +54,14 @@ public final class BlobSink implements AutoCloseable {
   private final AtomicLong storedChunks = new AtomicLong();
   private final AtomicLong packsWritten = new AtomicLong();
 
+  /**
+   * Open data packs at most: encryption into a pack is fast, so a few writers serve many workers.
+   */
+  private static final int MAXIMUM_DATA_WRITERS = 4;
+
+  private final PackBuffers dataBuffers;
+  private final PackBuffers treeBuffers;
+
   /** Chunks added to the index since the start of the last flush that succeeded. */
   private final AtomicLong unflushedChunks = new AtomicLong();
 
@@ -59,13 +69,18 @@ public final class BlobSink implements AutoCloseable {
     this.repository = repository;
     this.index = index;
     int target = repository.config().packTargetSize();
-    this.dataWriters = new ArrayBlockingQueue<>(dataWriterCount);
-    for (int i = 0; i < dataWriterCount; i++) {
+    int writers = Math.max(1, Math.min(dataWriterCount, MAXIMUM_DATA_WRITERS));
+    this.dataBuffers = new PackBuffers(target + 256 * 1024, writers + UPLOADS_IN_FLIGHT);
+    this.treeBuffers = PackBuffers.unbounded(1024 * 1024);
+    this.dataWriters = new ArrayBlockingQueue<>(writers);
+    for (int i = 0; i < writers; i++) {
       dataWriters.add(
-          new PackWriter(repository.cipher(), repository.random(), target, PackKind.DATA));
+          new PackWriter(
+              repository.cipher(), repository.random(), target, PackKind.DATA, dataBuffers));
     }
     this.treeWriter =
-        new PackWriter(repository.cipher(), repository.random(), target, PackKind.TREE);
+        new PackWriter(
+            repository.cipher(), repository.random(), target, PackKind.TREE, treeBuffers);
   }
 
   /**
@@ -209,7 +224,7 @@ public final class BlobSink implements AutoCloseable {
             () -> {
               try {
                 if (failure.get() == null) {
-                  repository.store().create(pack.id().objectName(), pack.bytes());
+                  repository.store().create(pack.id().objectName(), pack.content());
                   packsWritten.incrementAndGet();
                   boolean indexDue;
                   synchronized (unindexed) {
@@ -225,6 +240,7 @@ public final class BlobSink implements AutoCloseable {
               } catch (RuntimeException e) {
                 failure.compareAndSet(null, new IOException("Cannot upload " + pack.id(), e));
               } finally {
+                (pack.id().kind() == PackKind.DATA ? dataBuffers : treeBuffers).give(pack.buffer());
                 uploads.release();
               }
             });

@@ -33,6 +33,17 @@ public interface BlobStore extends AutoCloseable {
   void create(String name, byte[] content) throws IOException;
 
   /**
+   * Creates {@code name} with the remaining bytes of {@code content} (position to limit), with the
+   * same guarantees as {@link #create(String, byte[])}. The buffer's position is not changed.
+   * Stores override this to write without the copy the default makes; wrappers need not.
+   */
+  default void create(String name, java.nio.ByteBuffer content) throws IOException {
+    byte[] copy = new byte[content.remaining()];
+    content.duplicate().get(copy);
+    create(name, copy);
+  }
+
+  /**
    * Reads a whole object.
    *
    * @throws NoSuchObjectException if the object does not exist

@@ -644,4 +644,17 @@ public abstract class BlobStoreContractTest {
     System.arraycopy(content, offset, slice, 0, length);
     return slice;
   }
+
+  @Test
+  void createFromABufferStoresExactlyItsRemainingBytesAndLeavesItsPosition() throws Exception {
+    byte[] backing = new byte[1000];
+    new java.util.Random(7).nextBytes(backing);
+    java.nio.ByteBuffer slice = java.nio.ByteBuffer.wrap(backing, 100, 500);
+    store.create("buffers/slice", slice);
+    assertThat(store.read("buffers/slice"))
+        .isEqualTo(java.util.Arrays.copyOfRange(backing, 100, 600));
+    assertThat(slice.position()).isEqualTo(100);
+    assertThatThrownBy(() -> store.create("buffers/slice", java.nio.ByteBuffer.wrap(new byte[3])))
+        .isInstanceOf(ObjectExistsException.class);
+  }
 }

@@ -26,9 +26,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cairn's per-block backup kernel on one core: keyed hash, zstd-1 (kept raw when it does not
- * help) and AES-GCM sealing into a pack buffer, for random and text-like 64 KiB blocks. One op =
- * one block, so MiB/s = ops/s / 16. This is what bounds a full backup's CPU.
+ * Cairn's per-block backup kernel on one core: keyed hash, zstd-1 (kept raw when it does not help)
+ * and AES-GCM sealing into a pack buffer, for random and text-like 64 KiB blocks. One op = one
+ * block, so MiB/s = ops/s / 16. This is what bounds a full backup's CPU.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

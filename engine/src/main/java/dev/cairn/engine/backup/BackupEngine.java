@@ -86,7 +86,7 @@ public final class BackupEngine {
     ExecutorService workers =
         Executors.newFixedThreadPool(
             workerCount, Thread.ofPlatform().name("backup-worker-", 0).daemon().factory());
-    try (BlobSink sink = repository.newSink(workerCount)) {
+    try (BlobSink sink = repository.newSink(Math.max(1, workerCount - 1))) {
       ChunkReader reader = repository.reader();
       SinkPageStore pages = new SinkPageStore(sink, reader);
       try {

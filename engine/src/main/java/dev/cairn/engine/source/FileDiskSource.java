@@ -81,7 +81,13 @@ public final class FileDiskSource implements DiskSource {
     long at = position;
     try {
       while (buffer.hasRemaining()) {
-        int read = channel.read(buffer, at);
+        // Slices keep the JDK's temporary direct buffer for heap reads at 1 MiB.
+        ByteBuffer slice = buffer.slice();
+        slice.limit(Math.min(slice.remaining(), 1024 * 1024));
+        int read = channel.read(slice, at);
+        if (read > 0) {
+          buffer.position(buffer.position() + read);
+        }
         if (read < 0) {
           throw new CairnException(
               ErrorCode.SOURCE_FAILED,

@@ -21,9 +21,12 @@ public final class CipherWarmup {
 
   private CipherWarmup() {}
 
-  /** Starts the warm-up once per process on a daemon thread; returns at once. */
+  /**
+   * Starts the warm-up once per process on a daemon thread; returns at once. The system property
+   * {@code cairn.noWarmup=true} turns it off (for measuring it).
+   */
   public static void startInBackground() {
-    if (STARTED.compareAndSet(false, true)) {
+    if (!Boolean.getBoolean("cairn.noWarmup") && STARTED.compareAndSet(false, true)) {
       Thread.ofPlatform().daemon().name("cipher-warmup").start(CipherWarmup::run);
     }
   }

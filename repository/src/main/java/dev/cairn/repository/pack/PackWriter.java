@@ -20,6 +20,7 @@ public final class PackWriter {
   private final SecureRandom random;
   private final int targetSize;
   private final PackKind kind;
+  private final PackBuffers buffers;
   private final List<BlobEntry> entries = new ArrayList<>();
   private byte[] buffer;
   private int length;
@@ -27,14 +28,42 @@ public final class PackWriter {
   private PackId id;
 
   public PackWriter(ObjectCipher cipher, SecureRandom random, int targetSize, PackKind kind) {
+    this(cipher, random, targetSize, kind, PackBuffers.unbounded(targetSize + 256 * 1024));
+  }
+
+  /**
+   * A writer that takes its buffer from {@code buffers} when a pack starts (blocking if none is
+   * free) and hands it over with the finished pack; whoever stores the pack gives it back.
+   */
+  public PackWriter(
+      ObjectCipher cipher,
+      SecureRandom random,
+      int targetSize,
+      PackKind kind,
+      PackBuffers buffers) {
     this.cipher = cipher;
     this.random = random;
     this.targetSize = targetSize;
     this.kind = kind;
+    this.buffers = buffers;
   }
 
-  /** A finished pack: its id, its bytes (exactly the object to store) and its entries. */
-  public record FinishedPack(PackId id, byte[] bytes, List<BlobEntry> entries) {}
+  /**
+   * A finished pack: its id, the buffer holding it (the first {@code length} bytes are exactly the
+   * object to store) and its entries. The buffer belongs to the receiver, who gives it back to the
+   * writer's {@link PackBuffers} once the pack is stored.
+   */
+  public record FinishedPack(PackId id, byte[] buffer, int length, List<BlobEntry> entries) {
+    /** The pack's bytes, without copying. */
+    public java.nio.ByteBuffer content() {
+      return java.nio.ByteBuffer.wrap(buffer, 0, length);
+    }
+
+    /** A copy of exactly the pack's bytes. */
+    public byte[] bytes() {
+      return Arrays.copyOf(buffer, length);
+    }
+  }
 
   public PackKind kind() {
     return kind;
@@ -115,7 +144,8 @@ public final class PackWriter {
     length += sealedLength;
     ByteBuffer.wrap(buffer, length, 4).putInt(sealedLength);
     length += 4;
-    FinishedPack pack = new FinishedPack(id, Arrays.copyOf(buffer, length), List.copyOf(entries));
+    FinishedPack pack = new FinishedPack(id, buffer, length, List.copyOf(entries));
+    buffer = null;
     entries.clear();
     length = 0;
     id = null;
@@ -129,7 +159,11 @@ public final class PackWriter {
     random.nextBytes(salt);
     key = cipher.objectKey(PackFormat.KEY_LABEL, salt);
     if (buffer == null) {
-      buffer = new byte[targetSize + 256 * 1024];
+      try {
+        buffer = buffers.take();
+      } catch (java.io.InterruptedIOException e) {
+        throw new IllegalStateException("Interrupted while waiting for a pack buffer", e);
+      }
     }
     ByteBuffer.wrap(buffer)
         .put(PackFormat.MAGIC.getBytes(StandardCharsets.US_ASCII))

@@ -35,6 +35,7 @@ import java.util.stream.Stream;
 public final class LocalBlobStore implements BlobStore {
   private static final String TEMPORARY_DIRECTORY = ".tmp";
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int IO_SLICE = 1024 * 1024;
 
   private final Path root;
 
@@ -64,6 +65,12 @@ public final class LocalBlobStore implements BlobStore {
 
   @Override
   public void create(String name, byte[] content) throws IOException {
+    create(name, ByteBuffer.wrap(content));
+  }
+
+  /** Writes the buffer's remaining bytes without copying them. */
+  @Override
+  public void create(String name, ByteBuffer content) throws IOException {
     Path target = pathOf(name);
     if (Files.isDirectory(target)) {
       throw new IOException(
@@ -84,9 +91,13 @@ public final class LocalBlobStore implements BlobStore {
     try {
       try (FileChannel channel =
           FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
+        ByteBuffer buffer = content.duplicate();
         while (buffer.hasRemaining()) {
-          channel.write(buffer);
+          // Heap buffers go through a temporary direct buffer of the write's size: slices keep
+          // it small (a 16 MiB pack would otherwise cost 16 MiB of native memory per write).
+          ByteBuffer slice = buffer.slice();
+          slice.limit(Math.min(slice.remaining(), IO_SLICE));
+          buffer.position(buffer.position() + channel.write(slice));
         }
         channel.force(true);
       }
@@ -110,11 +121,22 @@ public final class LocalBlobStore implements BlobStore {
   @Override
   public byte[] read(String name) throws IOException {
     Path path = pathOf(name);
+    long size;
     try {
-      return Files.readAllBytes(path);
+      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      if (!attributes.isRegularFile()) {
+        throw new NoSuchObjectException(name, location());
+      }
+      size = attributes.size();
+    } catch (NoSuchObjectException e) {
+      throw e;
     } catch (IOException e) {
       throw isNoObject(path, e) ? new NoSuchObjectException(name, location()) : e;
     }
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IOException("Cannot read object " + name + " in " + location() + ": too large");
+    }
+    return readRange(name, 0, (int) size);
   }
 
   @Override
@@ -139,7 +161,12 @@ public final class LocalBlobStore implements BlobStore {
       ByteBuffer buffer = ByteBuffer.allocate(length);
       long position = offset;
       while (buffer.hasRemaining()) {
-        int read = channel.read(buffer, position);
+        ByteBuffer slice = buffer.slice();
+        slice.limit(Math.min(slice.remaining(), IO_SLICE));
+        int read = channel.read(slice, position);
+        if (read > 0) {
+          buffer.position(buffer.position() + read);
+        }
         if (read < 0) {
           throw pastTheEnd(name, offset, length, channel.size());
         }
