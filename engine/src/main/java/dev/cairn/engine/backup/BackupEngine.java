@@ -108,6 +108,7 @@ public final class BackupEngine {
                       pages,
                       parentMap,
                       plans.get(i),
+                      plans.get(i) == null ? allocationOf(disk, blockSize) : null,
                       workers,
                       statistics,
                       counter)
@@ -238,6 +239,14 @@ public final class BackupEngine {
       }
     }
     return plans;
+  }
+
+  /** Where the disk has data, as blocks, or null if it cannot tell (then every block is read). */
+  private static ChangedExtents allocationOf(DiskSource disk, int blockSize) throws IOException {
+    var extents = disk.allocatedExtents();
+    return extents.isEmpty()
+        ? null
+        : ChangedExtents.of(extents.get(), blockSize, disk.size(), disk.description());
   }
 
   private static DiskImage comparableParentDisk(

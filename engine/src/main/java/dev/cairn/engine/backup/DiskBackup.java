@@ -39,6 +39,7 @@ final class DiskBackup {
   private final PageStore pages;
   private final BlockMapReader parentMap; // null when there is no comparable parent
   private final ChangedExtents changed; // null for a full read
+  private final ChangedExtents allocated; // null when the source cannot tell where data is
   private final ExecutorService workers;
   private final BlockStatistics statistics;
   private final ProgressCounter progress;
@@ -52,6 +53,7 @@ final class DiskBackup {
       PageStore pages,
       BlockMapReader parentMap,
       ChangedExtents changed,
+      ChangedExtents allocated,
       ExecutorService workers,
       BlockStatistics statistics,
       ProgressCounter progress) {
@@ -62,6 +64,7 @@ final class DiskBackup {
     this.pages = pages;
     this.parentMap = parentMap;
     this.changed = changed;
+    this.allocated = changed == null ? allocated : null;
     this.workers = workers;
     this.statistics = statistics;
     this.progress = progress;
@@ -111,7 +114,13 @@ final class DiskBackup {
     ChunkId[] entries =
         parentEntries == null ? new ChunkId[BlockMapPage.FANOUT] : parentEntries.clone();
     LeafJob job = new LeafJob(leaf, entries, null, new ArrayList<>());
-    long[] blocks = changed == null ? null : changed.blocksIn(first, end);
+    long[] blocks =
+        changed != null
+            ? changed.blocksIn(first, end)
+            : allocated != null ? allocated.blocksIn(first, end) : null;
+    if (changed == null && allocated != null) {
+      recordHolesBetween(first, end, blocks, first, entries, parentEntries);
+    }
     if (blocks == null) {
       for (long start = first; start < end; start += BLOCKS_PER_BATCH) {
         long batchEnd = Math.min(end, start + BLOCKS_PER_BATCH);
@@ -129,6 +138,35 @@ final class DiskBackup {
       }
     }
     return job;
+  }
+
+  /**
+   * Records as holes, without reading them, the blocks of {@code [startBlock, endBlock)} that are
+   * not in {@code dataBlocks} (sorted): the source says they hold no data.
+   */
+  private void recordHolesBetween(
+      long startBlock,
+      long endBlock,
+      long[] dataBlocks,
+      long leafFirst,
+      ChunkId[] entries,
+      ChunkId[] parentEntries) {
+    int next = 0;
+    long holes = 0;
+    for (long block = startBlock; block < endBlock; block++) {
+      if (next < dataBlocks.length && dataBlocks[next] == block) {
+        next++;
+        continue;
+      }
+      int slot = (int) (block - leafFirst);
+      if (parentEntries != null && parentEntries[slot] != null) {
+        statistics.changedBlocks.incrementAndGet();
+      }
+      entries[slot] = null;
+      holes++;
+      progress.add(Math.min(blockSize, source.size() - block * blockSize));
+    }
+    statistics.zeroBlocks.addAndGet(holes);
   }
 
   private Future<?> submit(

@@ -18,7 +18,7 @@ import dev.cairn.repository.pack.PackId;
 import dev.cairn.repository.pack.PackKind;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
-import dev.cairn.storage.local.LocalBlobStore;
+import dev.cairn.storage.LeavesTemporaryFiles;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,11 +153,11 @@ public final class Pruner {
         counter.add(1);
       }
     }
-    if (repository.store() instanceof LocalBlobStore local) {
+    if (repository.store() instanceof LeavesTemporaryFiles staging) {
       // Partly written objects of crashed writers (a killed backup leaves up to a pack's worth).
       // The exclusive lock shuts out every writer but a lock or key object being written this
       // instant, which the minimum age spares.
-      local.removeStaleTemporaryFiles(TEMPORARY_FILE_MINIMUM_AGE.toMillis());
+      staging.removeStaleTemporaryFiles(TEMPORARY_FILE_MINIMUM_AGE.toMillis());
     }
     return result;
   }

@@ -24,6 +24,16 @@ public interface DiskSource extends AutoCloseable {
    */
   void read(long position, byte[] target, int offset, int length) throws IOException;
 
+  /**
+   * Byte ranges that may hold non-zero data; everything outside them reads as zeros, so a full
+   * backup need not read it. Empty when the source cannot tell (then everything is read). Sparse
+   * image files answer from the file system; NBD sources will answer from base:allocation.
+   */
+  default java.util.Optional<java.util.List<ChangedExtents.Extent>> allocatedExtents()
+      throws IOException {
+    return java.util.Optional.empty();
+  }
+
   /** The size now, to detect a disk that changed size during the backup. */
   long currentSize() throws IOException;
 

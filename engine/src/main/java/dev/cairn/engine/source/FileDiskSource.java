@@ -112,6 +112,13 @@ public final class FileDiskSource implements DiskSource {
   }
 
   @Override
+  public java.util.Optional<java.util.List<ChangedExtents.Extent>> allocatedExtents() {
+    return Files.isRegularFile(path)
+        ? SparseFiles.dataExtents(path, size)
+        : java.util.Optional.empty();
+  }
+
+  @Override
   public long currentSize() throws IOException {
     return channel.size();
   }

@@ -1,6 +1,7 @@
 package dev.cairn.storage.local;
 
 import dev.cairn.storage.BlobStore;
+import dev.cairn.storage.LeavesTemporaryFiles;
 import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectInfo;
@@ -32,7 +33,7 @@ import java.util.stream.Stream;
  * <p>Objects are files and name prefixes are directories, so unlike other stores this one cannot
  * hold both {@code a} and {@code a/b}: the second create fails with a plain {@link IOException}.
  */
-public final class LocalBlobStore implements BlobStore {
+public final class LocalBlobStore implements BlobStore, LeavesTemporaryFiles {
   private static final String TEMPORARY_DIRECTORY = ".tmp";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int IO_SLICE = 1024 * 1024;
@@ -263,6 +264,7 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   /** Removes temporary files older than {@code minimumAgeMillis} that crashed writers left. */
+  @Override
   public int removeStaleTemporaryFiles(long minimumAgeMillis) throws IOException {
     Path temporaryDirectory = root.resolve(TEMPORARY_DIRECTORY);
     if (!Files.isDirectory(temporaryDirectory)) {
