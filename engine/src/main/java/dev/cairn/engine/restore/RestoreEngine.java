@@ -42,6 +42,7 @@ public final class RestoreEngine {
   private final Repository repository;
   private final int workerCount;
   private final ProgressListener progress;
+  private final ThreadLocal<ByteBuffer> batchBuffers = new ThreadLocal<>();
 
   public RestoreEngine(Repository repository, int workerCount, ProgressListener progress) {
     this.repository = repository;
@@ -184,7 +185,12 @@ public final class RestoreEngine {
     return written[0];
   }
 
-  private static long writeBatch(
+  /**
+   * Reads a batch of blocks and writes each run of consecutive blocks with one write from a
+   * per-worker direct buffer: one copy and one system call per run instead of two copies and a call
+   * per 64 KiB block.
+   */
+  private long writeBatch(
       BatchReader batches,
       ChunkId[] ids,
       long firstBlock,
@@ -194,28 +200,49 @@ public final class RestoreEngine {
       ProgressCounter counter)
       throws IOException {
     int blockSize = disk.blockSize();
-    long[] written = new long[1];
+    ByteBuffer buffer = batchBuffer(blockSize);
+    int[] lengths = new int[ids.length];
     batches.read(
         ids,
         (slot, data) -> {
-          long position = (firstBlock + slot) * blockSize;
-          writeFully(channel, ByteBuffer.wrap(data), position);
-          written[0] += data.length;
+          buffer.put(slot * blockSize, data);
+          lengths[slot] = data.length;
         });
-    if (zeros != null) {
-      for (int slot = 0; slot < ids.length; slot++) {
-        if (ids[slot] == null) {
-          long position = (firstBlock + slot) * blockSize;
-          int length = (int) Math.min(blockSize, disk.sizeBytes() - position);
-          writeFully(channel, ByteBuffer.wrap(zeros, 0, length), position);
-          written[0] += length;
-        }
+    for (int slot = 0; zeros != null && slot < ids.length; slot++) {
+      if (ids[slot] == null) {
+        int length = (int) Math.min(blockSize, disk.sizeBytes() - (firstBlock + slot) * blockSize);
+        buffer.put(slot * blockSize, zeros, 0, length);
+        lengths[slot] = length;
       }
     }
-    long covered =
-        Math.min((long) ids.length * blockSize, disk.sizeBytes() - firstBlock * blockSize);
-    counter.add(covered);
-    return written[0];
+    long written = 0;
+    int slot = 0;
+    while (slot < ids.length) {
+      if (lengths[slot] == 0) {
+        slot++;
+        continue;
+      }
+      int start = slot;
+      int runLength = 0;
+      while (slot < ids.length && lengths[slot] > 0) {
+        runLength += lengths[slot];
+        slot++;
+      }
+      writeFully(
+          channel, buffer.slice(start * blockSize, runLength), (firstBlock + start) * blockSize);
+      written += runLength;
+    }
+    counter.add(Math.min((long) ids.length * blockSize, disk.sizeBytes() - firstBlock * blockSize));
+    return written;
+  }
+
+  private ByteBuffer batchBuffer(int blockSize) {
+    ByteBuffer buffer = batchBuffers.get();
+    if (buffer == null || buffer.capacity() < BLOCKS_PER_BATCH * blockSize) {
+      buffer = ByteBuffer.allocateDirect(BLOCKS_PER_BATCH * blockSize);
+      batchBuffers.set(buffer);
+    }
+    return buffer;
   }
 
   private static void writeFully(FileChannel channel, ByteBuffer buffer, long position)
