@@ -14,7 +14,8 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$SCRIPT_DIR")
 JAR="$SCRIPT_DIR/target/cairn-benchmarks.jar"
 CAIRN="${CAIRN:-$ROOT/cairn}"   # override with CAIRN=/path/to/cairn
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+source "$ROOT/scripts/java-home.sh"   # Java 25, as the rest of the project
+JAVA="$JAVA_HOME/bin/java"
 TIME=/usr/bin/time
 
 SIZE=4G
@@ -134,7 +135,7 @@ generate() { # generate NAME ARGS...: run the synthetic disk generator, reusing 
   fi
   rm -f "$stamp"
   echo "Generating images: $*" >&2
-  "$JAVA" -cp "$JAR" dev.cairn.benchmarks.disk.SyntheticDisk "$@" >"$stamp.summary"
+  "$JAVA" -cp "$JAR" dev.cairn.benchmarks.disk.SyntheticDisk "$@" >"$stamp.summary" || die "image generation failed"
   printf '%s' "$want" >"$stamp"
   cat "$stamp.summary"
 }
