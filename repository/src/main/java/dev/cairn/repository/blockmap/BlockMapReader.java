@@ -9,14 +9,14 @@ import java.io.IOException;
  * once. Not thread-safe: use one reader per thread.
  */
 public final class BlockMapReader {
-  private final PageStore pages;
+  private final PageSource pages;
   private final ChunkId root;
   private final int depth;
   private final long blockCount;
   private final ChunkId[] cachedIds;
   private final ChunkId[][] cachedSlots;
 
-  public BlockMapReader(PageStore pages, ChunkId root, long blockCount) {
+  public BlockMapReader(PageSource pages, ChunkId root, long blockCount) {
     this.pages = pages;
     this.root = root;
     this.blockCount = blockCount;

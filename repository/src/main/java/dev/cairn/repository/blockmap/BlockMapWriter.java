@@ -10,14 +10,14 @@ import java.io.IOException;
  * restore point: nothing is read or written for it). Not thread-safe.
  */
 public final class BlockMapWriter {
-  private final PageStore pages;
+  private final PageSink pages;
   private final int depth;
   private final ChunkId[][] pending;
   private final long[] pendingIndex;
   private long lastLeaf = -1;
   private boolean finished;
 
-  public BlockMapWriter(PageStore pages, long blockCount) {
+  public BlockMapWriter(PageSink pages, long blockCount) {
     this.pages = pages;
     this.depth = BlockMapPage.depthFor(blockCount);
     this.pending = new ChunkId[depth][];
