@@ -14,6 +14,8 @@ import dev.cairn.repository.keys.KeyRing;
 import dev.cairn.repository.lock.LockKind;
 import dev.cairn.repository.lock.LockManager;
 import dev.cairn.repository.lock.RepositoryLock;
+import dev.cairn.repository.pack.PackId;
+import dev.cairn.repository.pack.PackKind;
 import dev.cairn.repository.point.PointCatalog;
 import dev.cairn.storage.BlobStore;
 import dev.cairn.storage.NoSuchObjectException;
@@ -22,8 +24,10 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -250,6 +254,22 @@ public final class Repository implements AutoCloseable {
     ChunkIndex loaded = new ChunkIndex();
     loadIndexInto(loaded, onDamage);
     return loaded;
+  }
+
+  /** Every pack in the store, indexed or not, with its size; listed, not read. */
+  public Map<PackId, Long> storedPacks() throws IOException {
+    Map<PackId, Long> packs = new HashMap<>();
+    for (PackKind kind : PackKind.values()) {
+      store.list(
+          kind.prefix(),
+          info -> {
+            PackId id = PackId.fromObjectName(info.name());
+            if (id != null) {
+              packs.put(id, info.size());
+            }
+          });
+    }
+    return packs;
   }
 
   /** Names of every index object. */

@@ -13,7 +13,6 @@ import dev.cairn.repository.lock.LockKind;
 import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.pack.BlobEntry;
 import dev.cairn.repository.pack.PackId;
-import dev.cairn.repository.pack.PackKind;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.storage.NoSuchObjectException;
@@ -64,19 +63,7 @@ public final class Checker {
     List<String> pointNames = repository.points().names();
     ChunkIndex index = repository.loadIndexTolerant(damage -> problems.add(damage.getMessage()));
 
-    Map<PackId, Long> storedPacks = new HashMap<>();
-    for (PackKind kind : PackKind.values()) {
-      repository
-          .store()
-          .list(
-              kind.prefix(),
-              info -> {
-                PackId id = PackId.fromObjectName(info.name());
-                if (id != null) {
-                  storedPacks.put(id, info.size());
-                }
-              });
-    }
+    Map<PackId, Long> storedPacks = repository.storedPacks();
     Map<PackId, Long> neededLength = new HashMap<>();
     index.forEach(
         (pack, entry) ->

@@ -15,7 +15,6 @@ import dev.cairn.repository.lock.LockKind;
 import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.pack.BlobEntry;
 import dev.cairn.repository.pack.PackId;
-import dev.cairn.repository.pack.PackKind;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.storage.LeavesTemporaryFiles;
@@ -83,21 +82,8 @@ public final class Pruner {
             bytes[1] += entry.storedLength();
           }
         });
-    Set<PackId> stored = new HashSet<>();
-    Map<PackId, Long> storedSizes = new HashMap<>();
-    for (PackKind kind : PackKind.values()) {
-      repository
-          .store()
-          .list(
-              kind.prefix(),
-              info -> {
-                PackId id = PackId.fromObjectName(info.name());
-                if (id != null) {
-                  stored.add(id);
-                  storedSizes.put(id, info.size());
-                }
-              });
-    }
+    Map<PackId, Long> storedSizes = repository.storedPacks();
+    Set<PackId> stored = storedSizes.keySet();
 
     List<PackId> delete = new ArrayList<>();
     List<PackId> repack = new ArrayList<>();
