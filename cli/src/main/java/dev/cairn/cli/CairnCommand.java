@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       PruneCommand.class,
       KeyCommand.class,
       UnlockCommand.class,
+      RepairIndexCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class CairnCommand implements Runnable {

@@ -29,7 +29,8 @@ class HelpEndToEndTest {
         "key passwd",
         "key remove",
         "key list",
-        "unlock"
+        "unlock",
+        "repair-index"
       })
   void helpOfEachCommandExitsZero(String command) {
     String[] words = command.isEmpty() ? new String[0] : command.split(" ");
