@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       KeyCommand.class,
       UnlockCommand.class,
       RepairIndexCommand.class,
+      AuditCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class CairnCommand implements Runnable {

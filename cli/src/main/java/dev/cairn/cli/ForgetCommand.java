@@ -86,6 +86,22 @@ final class ForgetCommand implements Callable<Integer> {
         pruned = new Pruner(opened, progress).prune(PruneCommand.DEFAULT_MAXIMUM_UNUSED, false);
       }
       progress.close();
+      if (!dryRun) {
+        opened
+            .audit()
+            .record(
+                "forget",
+                java.util.Map.of(
+                    "forgotten",
+                    String.join(
+                        ",",
+                        decisions.stream()
+                            .filter(decision -> !decision.keep())
+                            .map(decision -> decision.point().id())
+                            .toList()),
+                    "pruned",
+                    String.valueOf(pruned != null)));
+      }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         List<Map<String, Object>> array = new ArrayList<>();

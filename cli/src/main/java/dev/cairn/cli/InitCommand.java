@@ -36,6 +36,7 @@ final class InitCommand implements Callable<Integer> {
     try (Repository created =
         Repository.init(
             store, password, new Repository.InitOptions(kdf, "initial key"), Clock.systemUTC())) {
+      created.audit().record("repository.init", java.util.Map.of("keySlot", created.keySlotId()));
       spec.commandLine()
           .getOut()
           .println(

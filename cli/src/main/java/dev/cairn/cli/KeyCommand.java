@@ -113,6 +113,7 @@ final class KeyCommand implements Runnable {
                     readNewPassword(newPasswordFile),
                     KdfParameters.defaults(),
                     label);
+        opened.audit().record("key.add", java.util.Map.of("keySlot", slot.id(), "label", label));
         spec.commandLine().getOut().println("Added key " + slot.id());
       }
       return 0;
@@ -138,6 +139,7 @@ final class KeyCommand implements Runnable {
                   + ": it is the one in use; open with another password first");
         }
         opened.keys().remove(id);
+        opened.audit().record("key.remove", java.util.Map.of("keySlot", id));
         spec.commandLine().getOut().println("Removed key " + id);
       }
       return 0;
@@ -169,6 +171,11 @@ final class KeyCommand implements Runnable {
                     KdfParameters.defaults(),
                     "changed password");
         opened.keys().remove(opened.keySlotId());
+        opened
+            .audit()
+            .record(
+                "key.passwd",
+                java.util.Map.of("newKeySlot", slot.id(), "removedKeySlot", opened.keySlotId()));
         spec.commandLine().getOut().println("Password changed (new key " + slot.id() + ")");
       }
       return 0;

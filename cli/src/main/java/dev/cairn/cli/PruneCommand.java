@@ -39,6 +39,15 @@ final class PruneCommand implements Callable<Integer> {
         TerminalProgress progress = TerminalProgress.forTerminal()) {
       PruneResult result = new Pruner(opened, progress).prune(fraction, dryRun);
       progress.close();
+      if (!dryRun) {
+        opened
+            .audit()
+            .record(
+                "prune",
+                java.util.Map.of(
+                    "packsDeleted", String.valueOf(result.packsDeleted()),
+                    "bytesFreed", String.valueOf(result.bytesFreed())));
+      }
       if (json) {
         Output.json(spec.commandLine().getOut(), result);
       } else {

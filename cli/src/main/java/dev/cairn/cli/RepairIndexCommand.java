@@ -28,6 +28,13 @@ final class RepairIndexCommand implements Callable<Integer> {
         TerminalProgress progress = TerminalProgress.forTerminal()) {
       IndexRepair.RepairResult result = new IndexRepair(opened, progress).repair();
       progress.close();
+      opened
+          .audit()
+          .record(
+              "repair-index",
+              java.util.Map.of(
+                  "packsReindexed", String.valueOf(result.packsReindexed()),
+                  "damagedIndexesRemoved", String.join(",", result.damagedIndexesRemoved())));
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         Output.json(out, result);

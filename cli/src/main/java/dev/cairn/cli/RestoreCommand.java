@@ -54,6 +54,12 @@ final class RestoreCommand implements Callable<Integer> {
       RestoreEngine.RestoreResult result =
           new RestoreEngine(opened, workers, progress).restoreDisk(found, disk, target, overwrite);
       progress.close();
+      opened
+          .audit()
+          .record(
+              "restore",
+              java.util.Map.of(
+                  "point", found.id(), "disk", String.valueOf(disk), "target", target.toString()));
       spec.commandLine()
           .getOut()
           .printf(

@@ -27,6 +27,11 @@ final class UnlockCommand implements Callable<Integer> {
     try (Repository opened = repository.open()) {
       List<LockInfo> removed =
           removeAll ? opened.locks().removeAll() : opened.locks().removeStale();
+      opened
+          .audit()
+          .record(
+              removeAll ? "unlock.all" : "unlock",
+              java.util.Map.of("removed", String.valueOf(removed.size())));
       for (LockInfo lock : removed) {
         spec.commandLine().getOut().println("Removed " + lock.describe());
       }

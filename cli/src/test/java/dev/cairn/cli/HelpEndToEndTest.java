@@ -30,7 +30,8 @@ class HelpEndToEndTest {
         "key remove",
         "key list",
         "unlock",
-        "repair-index"
+        "repair-index",
+        "audit"
       })
   void helpOfEachCommandExitsZero(String command) {
     String[] words = command.isEmpty() ? new String[0] : command.split(" ");

@@ -1,5 +1,6 @@
 package dev.cairn.repository;
 
+import dev.cairn.repository.audit.AuditLog;
 import dev.cairn.repository.config.FormatSupport;
 import dev.cairn.repository.config.RepositoryConfig;
 import dev.cairn.repository.crypto.ChunkHasher;
@@ -51,6 +52,7 @@ public final class Repository implements AutoCloseable {
   private final PointCatalog points;
   private final LockManager locks;
   private final KeyRing keys;
+  private final AuditLog audit;
   private volatile ChunkIndex index;
 
   private Repository(
@@ -72,6 +74,7 @@ public final class Repository implements AutoCloseable {
     this.points = new PointCatalog(store, envelope);
     this.locks = new LockManager(store, clock, random);
     this.keys = new KeyRing(store, config.id(), random, clock);
+    this.audit = new AuditLog(store, envelope, clock, random);
   }
 
   /** Options of {@code init}: the key derivation cost and the label of the first key slot. */
@@ -205,6 +208,11 @@ public final class Repository implements AutoCloseable {
 
   public KeyRing keys() {
     return keys;
+  }
+
+  /** The audit trail of sensitive actions. */
+  public AuditLog audit() {
+    return audit;
   }
 
   /** The id of the key slot this repository was opened with. */
