@@ -220,12 +220,12 @@ class BadInputEndToEndTest {
         .run("restore", "--point", pointId, "--to", target.toString())
         .assertFailure(2, target.toString(), "exists", "--overwrite");
     assertThat(target).hasContent("keep me");
+    assertUndamaged();
 
     repository
         .run("restore", "--point", pointId, "--to", target.toString(), "--overwrite")
         .assertSuccess();
     TestImages.assertSameContent(image, target);
-    assertUndamaged();
   }
 
   @Test
