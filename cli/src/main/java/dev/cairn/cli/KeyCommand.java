@@ -35,6 +35,13 @@ final class KeyCommand implements Runnable {
         spec.commandLine(), "Missing a key command: list, add, remove or passwd");
   }
 
+  /** Adds a key slot for the new password (from {@code file} or a prompt) with default KDF cost. */
+  static KeySlot addSlot(Repository opened, Path file, String label) throws java.io.IOException {
+    return opened
+        .keys()
+        .add(opened.masterKey(), readNewPassword(file), KdfParameters.defaults(), label);
+  }
+
   static char[] readNewPassword(Path file) throws CairnException {
     if (file == null) {
       var console = System.console();
@@ -105,14 +112,7 @@ final class KeyCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Repository opened = repository.open()) {
-        KeySlot slot =
-            opened
-                .keys()
-                .add(
-                    opened.masterKey(),
-                    readNewPassword(newPasswordFile),
-                    KdfParameters.defaults(),
-                    label);
+        KeySlot slot = addSlot(opened, newPasswordFile, label);
         opened.audit().record("key.add", java.util.Map.of("keySlot", slot.id(), "label", label));
         spec.commandLine().getOut().println("Added key " + slot.id());
       }
@@ -162,14 +162,7 @@ final class KeyCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Repository opened = repository.open()) {
-        KeySlot slot =
-            opened
-                .keys()
-                .add(
-                    opened.masterKey(),
-                    readNewPassword(newPasswordFile),
-                    KdfParameters.defaults(),
-                    "changed password");
+        KeySlot slot = addSlot(opened, newPasswordFile, "changed password");
         opened.keys().remove(opened.keySlotId());
         opened
             .audit()
