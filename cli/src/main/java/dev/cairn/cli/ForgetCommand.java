@@ -75,9 +75,20 @@ final class ForgetCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print decisions as JSON.")
   boolean json;
 
+  @Option(
+      names = "--point",
+      paramLabel = "ID",
+      description =
+          "Forget this restore point (id or unique prefix; repeatable), even a damaged one,"
+              + " instead of applying --keep-* rules.")
+  List<String> points = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     RetentionPolicy policy = new RetentionPolicy(last, hourly, daily, weekly, monthly, yearly);
+    if (!points.isEmpty()) {
+      return forgetNamedPoints(policy);
+    }
     try (Repository opened = repository.open();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
       List<RetentionDecision> decisions = new Forgetter(opened).forget(policy, vm, zone, dryRun);
@@ -140,6 +151,42 @@ final class ForgetCommand implements Callable<Integer> {
           decisions.size());
       if (pruned != null) {
         PruneCommand.print(out, pruned);
+      }
+      return 0;
+    }
+  }
+
+  private int forgetNamedPoints(RetentionPolicy policy) throws Exception {
+    if (!policy.keepsNothing() || vm != null || dryRun) {
+      throw new dev.cairn.repository.CairnException(
+          dev.cairn.repository.ErrorCode.INVALID_INPUT,
+          "Cannot forget: --point names points to delete; it does not combine with --keep-*,"
+              + " --vm or --dry-run");
+    }
+    try (Repository opened = repository.open();
+        TerminalProgress progress = TerminalProgress.forTerminal()) {
+      List<String> forgotten = new Forgetter(opened).forgetPoints(points);
+      opened
+          .audit()
+          .record(
+              "forget",
+              Map.of("forgotten", String.join(",", forgotten), "pruned", String.valueOf(prune)));
+      PruneResult pruned =
+          prune
+              ? new Pruner(opened, progress).prune(PruneCommand.DEFAULT_MAXIMUM_UNUSED, false)
+              : null;
+      progress.close();
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("forgotten", forgotten);
+        result.put("prune", pruned);
+        Output.json(out, result);
+      } else {
+        forgotten.forEach(id -> out.println("forgot " + id));
+        if (pruned != null) {
+          PruneCommand.print(out, pruned);
+        }
       }
       return 0;
     }

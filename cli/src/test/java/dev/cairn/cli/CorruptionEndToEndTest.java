@@ -100,4 +100,17 @@ class CorruptionEndToEndTest {
     repository.run("points").assertFailure(5, "points/" + pointId);
     repository.run("points", "--json").assertFailure(5, "points/" + pointId);
   }
+
+  @Test
+  void aDamagedRestorePointCanBeForgottenByIdAndTheRepositoryIsSoundAgain() throws IOException {
+    Path point = repository.path().resolve("points").resolve(pointId);
+    TestImages.flipByte(point, Files.size(point) / 2);
+
+    repository.run("forget", "--point", pointId.substring(0, 8), "--prune").assertSuccess();
+
+    assertThat(point).doesNotExist();
+    repository.assertCheckPasses("--read-data");
+    assertThat(repository.run("points", "--json").assertSuccess().stdout().strip())
+        .isEqualTo("[ ]");
+  }
 }

@@ -50,4 +50,24 @@ public final class Forgetter {
       return decisions;
     }
   }
+
+  /**
+   * Deletes the named restore points (ids or unique prefixes), damaged ones included: their
+   * manifests are not read. Every name is resolved before anything is deleted, so a typo deletes
+   * nothing. Returns the ids deleted.
+   */
+  public List<String> forgetPoints(List<String> idsOrPrefixes) throws IOException {
+    try (RepositoryLock lock = repository.lock(LockKind.SHARED, "forget")) {
+      List<String> names = new java.util.ArrayList<>();
+      for (String idOrPrefix : idsOrPrefixes) {
+        names.add(repository.points().resolve(idOrPrefix));
+      }
+      List<String> ids = new java.util.ArrayList<>();
+      for (String name : names) {
+        repository.points().delete(name);
+        ids.add(name.substring(RestorePoint.PREFIX.length()));
+      }
+      return ids;
+    }
+  }
 }

@@ -64,4 +64,36 @@ class ForgetterTest {
     assertThat(repo.names("packs/")).as("data stays until prune").isEqualTo(packs);
     repo.assertSound();
   }
+
+  @Test
+  void namedPointsAreForgottenEvenWhenTheirManifestIsDamaged() throws Exception {
+    TestRepository repo = TestRepository.create();
+    RestorePoint kept = repo.backup("vm", FakeDisk.random("a.img", 100_000, 3)).point();
+    RestorePoint damaged = repo.backup("vm", FakeDisk.random("b.img", 100_000, 4)).point();
+    byte[] bytes = repo.memory.read(damaged.objectName());
+    bytes[bytes.length - 3] ^= 0x10;
+    repo.memory.replaceForTesting(damaged.objectName(), bytes);
+
+    List<String> forgotten =
+        new Forgetter(repo.repository).forgetPoints(List.of(damaged.id().substring(0, 8)));
+
+    assertThat(forgotten).containsExactly(damaged.id());
+    assertThat(repo.names("points/")).containsExactly(kept.objectName());
+    assertThat(repo.check(100).problems()).isEmpty();
+  }
+
+  @Test
+  void aNameThatMatchesNothingForgetsNothing() throws Exception {
+    TestRepository repo = TestRepository.create();
+    RestorePoint point = repo.backup("vm", FakeDisk.random("a.img", 100_000, 5)).point();
+
+    CairnException refused =
+        catchThrowableOfType(
+            CairnException.class,
+            () -> new Forgetter(repo.repository).forgetPoints(List.of(point.id(), "ffffffff")));
+
+    assertThat(refused.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+    assertThat(refused).hasMessageContaining("ffffffff");
+    assertThat(repo.names("points/")).containsExactly(point.objectName());
+  }
 }

@@ -105,6 +105,16 @@ public final class PointCatalog {
    * @throws CairnException if none or several match
    */
   public RestorePoint find(String idOrPrefix) throws IOException {
+    return read(resolve(idOrPrefix));
+  }
+
+  /**
+   * The object name of the point whose id is or starts with {@code idOrPrefix}, without reading it
+   * (so that a damaged manifest can still be named, and deleted).
+   *
+   * @throws CairnException if none or several match
+   */
+  public String resolve(String idOrPrefix) throws IOException {
     if (idOrPrefix.length() < 4 || !idOrPrefix.matches("[0-9a-f]+")) {
       throw new CairnException(
           ErrorCode.INVALID_INPUT,
@@ -130,7 +140,12 @@ public final class PointCatalog {
               + matches.size()
               + " points match, give more digits");
     }
-    return read(matches.get(0));
+    return matches.get(0);
+  }
+
+  /** Deletes the manifest stored as {@code objectName} (see {@link #resolve}). */
+  public void delete(String objectName) throws IOException {
+    store.delete(objectName);
   }
 
   /** Deletes a point's manifest; the data it alone referenced becomes garbage for prune. */
