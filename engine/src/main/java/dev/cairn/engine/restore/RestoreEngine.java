@@ -181,6 +181,7 @@ public final class RestoreEngine {
       channel.force(true);
     } finally {
       workers.shutdownNow();
+      awaitQuietly(workers);
     }
     return written[0];
   }
@@ -264,6 +265,15 @@ public final class RestoreEngine {
         throw io;
       }
       throw new CairnException(ErrorCode.INTERNAL, "Restore failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /** Waits for workers to stop, so none writes after the restore has failed and cleaned up. */
+  private static void awaitQuietly(ExecutorService workers) {
+    try {
+      workers.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

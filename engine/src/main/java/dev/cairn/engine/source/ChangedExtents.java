@@ -131,6 +131,9 @@ public final class ChangedExtents {
 
   /** Whether any block in {@code [firstBlock, endBlock)} changed. */
   public boolean touches(long firstBlock, long endBlock) {
+    if (firstBlock >= endBlock) {
+      return false;
+    }
     int i = firstRangeEndingAfter(firstBlock);
     return i < starts.length && starts[i] < endBlock;
   }

@@ -85,6 +85,7 @@ class ChangedExtentsTest {
     assertThat(changed.touches(2, 4)).isFalse();
     assertThat(changed.touches(6, 10)).isFalse();
     assertThat(changed.touches(6, 11)).isTrue();
+    assertThat(changed.touches(10, 10)).as("an empty range touches nothing").isFalse();
   }
 
   @Test
