@@ -141,7 +141,7 @@ public final class BlobSink implements AutoCloseable {
         compressed >= 0
             ? writer.add(id, type, Compression.ZSTD, length, scratch, 0, compressed)
             : writer.add(id, type, Compression.NONE, length, data, offset, length);
-    if (!index.addIfAbsent(writerPackPlaceholder(writer), entry)) {
+    if (!index.addIfAbsent(writer.currentId(), entry)) {
       // Another worker stored the same chunk a moment earlier: this copy is unreferenced garbage.
       return new Stored(id, false, 0, -1);
     }
@@ -152,10 +152,6 @@ public final class BlobSink implements AutoCloseable {
       upload(writer.finish());
     }
     return new Stored(id, true, entry.storedLength(), compressed);
-  }
-
-  private dev.cairn.repository.pack.PackId writerPackPlaceholder(PackWriter writer) {
-    return writer.currentId();
   }
 
   /** Stores an encoded block-map page as a TREE blob; returns its id. */

@@ -151,7 +151,6 @@ public final class RestoreEngine {
             : FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       if (!writeZeros) {
         // Extending the file without writing leaves a hole: zero blocks cost no space.
-        channel.write(ByteBuffer.allocate(0), 0);
         try (var file = new java.io.RandomAccessFile(path.toFile(), "rw")) {
           file.setLength(disk.sizeBytes());
         }
