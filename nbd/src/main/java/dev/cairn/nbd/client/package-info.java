@@ -1,0 +1,2 @@
+/** An NBD client: one {@link dev.cairn.nbd.client.NbdClient} per connection. */
+package dev.cairn.nbd.client;
