@@ -19,6 +19,8 @@ public enum ErrorCode {
   SOURCE_FAILED(7),
   /** The store failed to read or write (disk full, permission, network). */
   STORAGE_FAILED(8),
+  /** A restore target (file, device, NBD export) or an export client could not be written. */
+  TARGET_FAILED(9),
   /** Anything else: a bug or an unexpected environment. */
   INTERNAL(1);
 

@@ -22,10 +22,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +64,7 @@ public final class BackupEngine {
     Instant started = repository.clock().instant();
     long startNanos = System.nanoTime();
     int blockSize = repository.config().blockSize();
-    List<String> warnings = new ArrayList<>();
+    List<String> warnings = new ArrayList<>(request.sourceWarnings());
     List<String> damagedManifests = new ArrayList<>();
     RestorePoint latest = latestPointOf(request.vm().name(), damagedManifests);
     for (String damage : damagedManifests) {
@@ -73,8 +73,24 @@ public final class BackupEngine {
     // A damaged manifest may have been this VM's newest point, the one that its changed extents
     // are relative to: with any of them unreadable, no parent is safe to build upon.
     RestorePoint parent = damagedManifests.isEmpty() ? latest : null;
+    boolean parentMismatch =
+        parent != null
+            && request.expectedParent().isPresent()
+            && !request.expectedParent().get().equals(parent.id());
+    if (parentMismatch && request.incremental()) {
+      warnings.add(
+          "the changes were tracked since restore point "
+              + request.expectedParent().get()
+              + ", but the newest point of VM '"
+              + request.vm().name()
+              + "' is "
+              + parent.shortId()
+              + ", so every disk was read in full");
+    }
     List<ChangedExtents> plans =
-        planDisks(request, parent, !damagedManifests.isEmpty(), blockSize, warnings);
+        parentMismatch
+            ? Collections.<ChangedExtents>nCopies(request.disks().size(), null)
+            : planDisks(request, parent, !damagedManifests.isEmpty(), blockSize, warnings);
     boolean incremental = plans.stream().anyMatch(plan -> plan != null);
     long totalToRead = 0;
     for (int i = 0; i < request.disks().size(); i++) {
@@ -121,7 +137,7 @@ public final class BackupEngine {
                   disk.size(),
                   blockSize,
                   root == null ? null : root.toHex(),
-                  Map.of()));
+                  request.changeTracking().get(i)));
         }
       } finally {
         // Before the sink closes and the call returns (see stopWorkers).

@@ -5,6 +5,7 @@ import dev.cairn.engine.source.DiskSource;
 import dev.cairn.repository.point.SourceDescription;
 import dev.cairn.repository.point.VmIdentity;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,13 +17,23 @@ import java.util.Optional;
  * @param changedExtents per disk, the changed byte ranges since the VM's latest restore point, or
  *     empty for a full read; present makes the backup an incremental
  * @param tags labels to store in the restore point
+ * @param changeTracking per disk, connector state to store for the next incremental (a QEMU
+ *     checkpoint bitmap, a CBT change id); empty maps when none
+ * @param expectedParent the restore point the changed extents are relative to, when the connector
+ *     knows it (a checkpoint recorded in that point); if the VM's newest point is another one, the
+ *     extents are ignored and every disk is read in full, with a warning. Empty: the newest point.
+ * @param sourceWarnings warnings from the connector (e.g. why a full read was forced), stored in
+ *     the restore point
  */
 public record BackupRequest(
     VmIdentity vm,
     SourceDescription source,
     List<DiskSource> disks,
     List<Optional<List<Extent>>> changedExtents,
-    List<String> tags) {
+    List<String> tags,
+    List<Map<String, String>> changeTracking,
+    Optional<String> expectedParent,
+    List<String> sourceWarnings) {
   public BackupRequest {
     if (disks.isEmpty()) {
       throw new IllegalArgumentException("A backup needs at least one disk");
@@ -30,6 +41,29 @@ public record BackupRequest(
     if (changedExtents.size() != disks.size()) {
       throw new IllegalArgumentException("One changed-extent entry per disk is needed");
     }
+    if (changeTracking.size() != disks.size()) {
+      throw new IllegalArgumentException("One change-tracking entry per disk is needed");
+    }
+    changeTracking = changeTracking.stream().map(Map::copyOf).toList();
+    sourceWarnings = List.copyOf(sourceWarnings);
+  }
+
+  /** A request without connector state: files, block devices, plain NBD exports. */
+  public BackupRequest(
+      VmIdentity vm,
+      SourceDescription source,
+      List<DiskSource> disks,
+      List<Optional<List<Extent>>> changedExtents,
+      List<String> tags) {
+    this(
+        vm,
+        source,
+        disks,
+        changedExtents,
+        tags,
+        disks.stream().map(disk -> Map.<String, String>of()).toList(),
+        Optional.empty(),
+        List.of());
   }
 
   public boolean incremental() {

@@ -17,11 +17,7 @@ import dev.cairn.repository.point.RestorePoint;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
@@ -30,11 +26,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Restores a disk of a restore point to a file or block device, in parallel, verifying every chunk
- * (see {@link ChunkReader}). A file target is written under a temporary name next to it, made
- * sparse (zero blocks are never written), forced to disk and renamed into place only when complete,
- * so a failed restore never leaves a file that looks whole. A device target gets zero blocks
- * written explicitly, since it may hold old data.
+ * Restores a disk of a restore point to a {@link RestoreTarget} (file, block device, NBD export),
+ * in parallel, verifying every chunk (see {@link ChunkReader}). Holes are skipped on a new file
+ * (which stays sparse) and zeroed on targets that may hold old data. The target is flushed and
+ * committed only when every block is written, so a failed restore never leaves a file that looks
+ * whole.
  */
 public final class RestoreEngine {
   private static final int BLOCKS_PER_BATCH = 64;
@@ -51,53 +47,33 @@ public final class RestoreEngine {
   }
 
   /** What a restore wrote. */
-  public record RestoreResult(Path target, long sizeBytes, long bytesWritten) {}
+  public record RestoreResult(String target, long sizeBytes, long bytesWritten) {}
 
   /**
-   * Restores disk {@code diskIndex} of {@code point} to {@code target}.
+   * Restores disk {@code diskIndex} of {@code point} to a file or block device.
    *
    * @param overwrite replace an existing regular file (never needed for a block device)
    */
   public RestoreResult restoreDisk(
       RestorePoint point, int diskIndex, Path target, boolean overwrite) throws IOException {
     DiskImage disk = diskOf(point, diskIndex);
-    boolean device = Files.exists(target) && !Files.isRegularFile(target);
-    if (Files.isDirectory(target)) {
-      throw new CairnException(
-          ErrorCode.INVALID_INPUT, "Cannot restore to " + target + ": it is a directory");
+    try (FileRestoreTarget file = FileRestoreTarget.open(target, disk.sizeBytes(), overwrite)) {
+      return restoreDisk(point, diskIndex, file);
     }
-    if (!device && Files.exists(target) && !overwrite) {
-      throw new CairnException(
-          ErrorCode.INVALID_INPUT,
-          "Cannot restore to " + target + ": the file exists (use --overwrite to replace it)");
-    }
-    Path parentDirectory = target.toAbsolutePath().getParent();
-    if (!device && (parentDirectory == null || !Files.isDirectory(parentDirectory))) {
-      throw new CairnException(
-          ErrorCode.INVALID_INPUT,
-          "Cannot restore to " + target + ": directory " + parentDirectory + " does not exist");
-    }
+  }
+
+  /**
+   * Restores disk {@code diskIndex} of {@code point} to {@code target}, then flushes and commits
+   * it. The caller opens and closes the target.
+   */
+  public RestoreResult restoreDisk(RestorePoint point, int diskIndex, RestoreTarget target)
+      throws IOException {
+    DiskImage disk = diskOf(point, diskIndex);
     try (RepositoryLock lock = repository.lock(LockKind.SHARED, "restore")) {
-      if (device) {
-        long written = writeDisk(disk, target, true);
-        return new RestoreResult(target, disk.sizeBytes(), written);
-      }
-      Path partial =
-          parentDirectory.resolve(
-              "." + target.getFileName() + ".cairn-partial-" + ProcessHandle.current().pid());
-      try {
-        Files.deleteIfExists(partial);
-        long written = writeDisk(disk, partial, false);
-        if (overwrite) {
-          Files.move(
-              partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-          Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return new RestoreResult(target, disk.sizeBytes(), written);
-      } finally {
-        Files.deleteIfExists(partial);
-      }
+      long written = writeDisk(disk, target);
+      target.flush();
+      target.commit();
+      return new RestoreResult(target.description(), disk.sizeBytes(), written);
     }
   }
 
@@ -130,7 +106,7 @@ public final class RestoreEngine {
     return point.disks().get(diskIndex);
   }
 
-  private long writeDisk(DiskImage disk, Path path, boolean writeZeros) throws IOException {
+  private long writeDisk(DiskImage disk, RestoreTarget target) throws IOException {
     ChunkReader reader = chunkReader(repository);
     BatchReader batches = new BatchReader(reader);
     BlockMapReader map =
@@ -139,64 +115,59 @@ public final class RestoreEngine {
             disk.mapRoot() == null ? null : ChunkId.fromHex(disk.mapRoot()),
             disk.blockCount());
     ProgressCounter counter = new ProgressCounter(progress, "restore", disk.sizeBytes());
-    int blockSize = disk.blockSize();
-    byte[] zeros = writeZeros ? new byte[blockSize] : null;
     ExecutorService workers =
         Executors.newFixedThreadPool(
             workerCount, Thread.ofPlatform().name("restore-worker-", 0).daemon().factory());
-    long[] written = new long[1];
-    try (FileChannel channel =
-        writeZeros
-            ? FileChannel.open(path, StandardOpenOption.WRITE)
-            : FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      if (!writeZeros) {
-        // Extending the file without writing leaves a hole: zero blocks cost no space.
-        try (var file = new java.io.RandomAccessFile(path.toFile(), "rw")) {
-          file.setLength(disk.sizeBytes());
-        }
-      }
+    long written = 0;
+    try {
       ArrayDeque<Future<Long>> inFlight = new ArrayDeque<>();
       long leafCount = map.leafCount();
       for (long leaf = 0; leaf < leafCount; leaf++) {
-        ChunkId[] entries = map.leaf(leaf);
         long firstBlock = leaf * BlockMapPage.FANOUT;
         int slots = (int) Math.min(BlockMapPage.FANOUT, disk.blockCount() - firstBlock);
+        if (map.leafId(leaf) == null) { // a whole leaf of holes: one call, no batches
+          long position = firstBlock * disk.blockSize();
+          long length = Math.min((long) slots * disk.blockSize(), disk.sizeBytes() - position);
+          if (target.holesNeedZeroing()) {
+            target.zero(position, length);
+          }
+          counter.add(length);
+          continue;
+        }
+        ChunkId[] entries = map.leaf(leaf);
         for (int start = 0; start < slots; start += BLOCKS_PER_BATCH) {
           int end = Math.min(slots, start + BLOCKS_PER_BATCH);
           ChunkId[] batch = Arrays.copyOfRange(entries, start, end);
           long batchFirstBlock = firstBlock + start;
           inFlight.add(
               workers.submit(
-                  () ->
-                      writeBatch(batches, batch, batchFirstBlock, disk, channel, zeros, counter)));
+                  () -> writeBatch(batches, batch, batchFirstBlock, disk, target, counter)));
           while (inFlight.size() > workerCount * 2) {
-            written[0] += await(inFlight.poll());
+            written += await(inFlight.poll());
           }
         }
       }
       while (!inFlight.isEmpty()) {
-        written[0] += await(inFlight.poll());
+        written += await(inFlight.poll());
       }
-      channel.force(true);
     } finally {
       workers.shutdownNow();
       awaitQuietly(workers);
     }
-    return written[0];
+    return written;
   }
 
   /**
-   * Reads a batch of blocks and writes each run of consecutive blocks with one write from a
-   * per-worker direct buffer: one copy and one system call per run instead of two copies and a call
-   * per 64 KiB block.
+   * Reads a batch of blocks and writes each run of consecutive data blocks with one write from a
+   * per-worker direct buffer: one copy and one call per run instead of two copies and a call per 64
+   * KiB block. Runs of holes are zeroed with one call when the target needs it.
    */
   private long writeBatch(
       BatchReader batches,
       ChunkId[] ids,
       long firstBlock,
       DiskImage disk,
-      FileChannel channel,
-      byte[] zeros,
+      RestoreTarget target,
       ProgressCounter counter)
       throws IOException {
     int blockSize = disk.blockSize();
@@ -208,29 +179,26 @@ public final class RestoreEngine {
           buffer.put(slot * blockSize, data);
           lengths[slot] = data.length;
         });
-    for (int slot = 0; zeros != null && slot < ids.length; slot++) {
-      if (ids[slot] == null) {
-        int length = (int) Math.min(blockSize, disk.sizeBytes() - (firstBlock + slot) * blockSize);
-        buffer.put(slot * blockSize, zeros, 0, length);
-        lengths[slot] = length;
-      }
-    }
     long written = 0;
     int slot = 0;
     while (slot < ids.length) {
-      if (lengths[slot] == 0) {
-        slot++;
-        continue;
-      }
       int start = slot;
-      int runLength = 0;
-      while (slot < ids.length && lengths[slot] > 0) {
-        runLength += lengths[slot];
+      boolean hole = ids[slot] == null;
+      long runLength = 0;
+      while (slot < ids.length && (ids[slot] == null) == hole) {
+        runLength +=
+            hole
+                ? Math.min(blockSize, disk.sizeBytes() - (firstBlock + slot) * blockSize)
+                : lengths[slot];
         slot++;
       }
-      writeFully(
-          channel, buffer.slice(start * blockSize, runLength), (firstBlock + start) * blockSize);
-      written += runLength;
+      long position = (firstBlock + start) * blockSize;
+      if (!hole) {
+        target.write(position, buffer.slice(start * blockSize, (int) runLength));
+        written += runLength;
+      } else if (target.holesNeedZeroing()) {
+        target.zero(position, runLength);
+      }
     }
     counter.add(Math.min((long) ids.length * blockSize, disk.sizeBytes() - firstBlock * blockSize));
     return written;
@@ -243,14 +211,6 @@ public final class RestoreEngine {
       batchBuffers.set(buffer);
     }
     return buffer;
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buffer, long position)
-      throws IOException {
-    long at = position;
-    while (buffer.hasRemaining()) {
-      at += channel.write(buffer, at);
-    }
   }
 
   private static long await(Future<Long> future) throws IOException {
