@@ -6,6 +6,8 @@ import dev.cairn.engine.backup.BackupResult;
 import dev.cairn.engine.source.ChangedExtents;
 import dev.cairn.engine.source.DiskSource;
 import dev.cairn.engine.source.FileDiskSource;
+import dev.cairn.engine.source.NbdDiskSource;
+import dev.cairn.nbd.NbdUrl;
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.Repository;
@@ -31,7 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "backup",
     description =
-        "Back up the disks of a VM (raw image files or block devices) into a new restore point.")
+        "Back up the disks of a VM (raw image files, block devices or NBD exports) into a new"
+            + " restore point.")
 final class BackupCommand implements Callable<Integer> {
   @Mixin RepositoryOptions repository;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -42,12 +45,25 @@ final class BackupCommand implements Callable<Integer> {
   @Option(names = "--vm-id", paramLabel = "ID", description = "The hypervisor's id of the VM.")
   String vmId;
 
+  @Mixin NbdOptions nbd;
+
   @Option(
       names = "--disk",
       required = true,
-      paramLabel = "PATH",
-      description = "A disk image or block device; repeat for each disk, in order.")
-  List<Path> disks;
+      paramLabel = "PATH|URL",
+      description =
+          "A disk image, block device or NBD export (nbd://HOST:PORT/EXPORT,"
+              + " nbd+unix:///EXPORT?socket=PATH, nbds://...); repeat for each disk, in order.")
+  List<String> disks;
+
+  @Option(
+      names = "--bitmap",
+      paramLabel = "NAME",
+      description =
+          "Dirty bitmap of the NBD exports (qemu:dirty-bitmap:NAME) holding the changes since the"
+              + " VM's latest restore point: only those extents are read. Once for every disk or"
+              + " once per --disk.")
+  List<String> bitmaps = new ArrayList<>();
 
   @Option(
       names = "--changed-extents",
@@ -71,6 +87,20 @@ final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!bitmaps.isEmpty() && !changedExtents.isEmpty()) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT,
+          "Cannot back up: give either --bitmap or --changed-extents, not both");
+    }
+    if (bitmaps.size() > 1 && bitmaps.size() != disks.size()) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT,
+          "Cannot back up: give one --bitmap for all disks or one per --disk ("
+              + disks.size()
+              + " disks, "
+              + bitmaps.size()
+              + " bitmaps)");
+    }
     if (!changedExtents.isEmpty() && changedExtents.size() != disks.size()) {
       throw new CairnException(
           ErrorCode.INVALID_INPUT,
@@ -90,14 +120,37 @@ final class BackupCommand implements Callable<Integer> {
     List<DiskSource> sources = new ArrayList<>();
     try (Repository opened = repository.open();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
-      for (Path disk : disks) {
-        sources.add(FileDiskSource.open(disk));
+      boolean anyNbd = false;
+      for (int i = 0; i < disks.size(); i++) {
+        String disk = disks.get(i);
+        Optional<String> bitmap =
+            bitmaps.isEmpty()
+                ? Optional.empty()
+                : Optional.of(bitmaps.get(bitmaps.size() == 1 ? 0 : i));
+        if (NbdUrl.isNbdUrl(disk)) {
+          anyNbd = true;
+          NbdDiskSource source =
+              NbdDiskSource.open(
+                  NbdOptions.parse("--disk", disk), null, bitmap, nbd.clientOptions(), workers);
+          sources.add(source);
+          if (bitmap.isPresent()) {
+            extents.set(i, Optional.of(source.changedExtents()));
+          }
+        } else {
+          if (bitmap.isPresent()) {
+            throw new CairnException(
+                ErrorCode.INVALID_INPUT,
+                "Cannot back up " + disk + " with --bitmap: dirty bitmaps are read over NBD only");
+          }
+          sources.add(FileDiskSource.open(Path.of(disk)));
+        }
       }
       BackupRequest request =
           new BackupRequest(
               new VmIdentity(vm, vmId),
               new SourceDescription(
-                  "file", String.join(", ", disks.stream().map(Path::toString).toList())),
+                  anyNbd ? "nbd" : "file",
+                  String.join(", ", sources.stream().map(DiskSource::description).toList())),
               sources,
               extents,
               tags);

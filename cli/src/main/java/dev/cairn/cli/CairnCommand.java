@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       BackupCommand.class,
       PointsCommand.class,
       RestoreCommand.class,
+      ExportCommand.class,
       CheckCommand.class,
       ForgetCommand.class,
       PruneCommand.class,

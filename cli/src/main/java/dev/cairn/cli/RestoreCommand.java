@@ -1,7 +1,9 @@
 package dev.cairn.cli;
 
 import dev.cairn.engine.backup.BackupEngine;
+import dev.cairn.engine.restore.NbdRestoreTarget;
 import dev.cairn.engine.restore.RestoreEngine;
+import dev.cairn.nbd.NbdUrl;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.point.RestorePoint;
 import java.nio.file.Path;
@@ -14,7 +16,9 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "restore",
-    description = "Restore one disk of a restore point to a file (sparse) or a block device.")
+    description =
+        "Restore one disk of a restore point to a file (sparse), a block device or an NBD"
+            + " export.")
 final class RestoreCommand implements Callable<Integer> {
   @Mixin RepositoryOptions repository;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -32,9 +36,13 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(
       names = "--to",
       required = true,
-      paramLabel = "PATH",
-      description = "Target file or block device.")
-  Path target;
+      paramLabel = "PATH|URL",
+      description =
+          "Target file, block device or NBD export (nbd://..., written sparsely with"
+              + " WRITE_ZEROES).")
+  String target;
+
+  @Mixin NbdOptions nbd;
 
   @Option(names = "--overwrite", description = "Replace an existing file.")
   boolean overwrite;
@@ -51,15 +59,28 @@ final class RestoreCommand implements Callable<Integer> {
         TerminalProgress progress = TerminalProgress.forTerminal()) {
       RestorePoint found = opened.points().find(point);
       long started = System.nanoTime();
-      RestoreEngine.RestoreResult result =
-          new RestoreEngine(opened, workers, progress).restoreDisk(found, disk, target, overwrite);
+      RestoreEngine engine = new RestoreEngine(opened, workers, progress);
+      RestoreEngine.RestoreResult result;
+      if (NbdUrl.isNbdUrl(target)) {
+        long size =
+            found.disks().isEmpty() || disk < 0 || disk >= found.disks().size()
+                ? 0
+                : found.disks().get(disk).sizeBytes();
+        try (NbdRestoreTarget export =
+            NbdRestoreTarget.open(
+                NbdOptions.parse("--to", target), size, nbd.clientOptions(), workers)) {
+          result = engine.restoreDisk(found, disk, export);
+        }
+      } else {
+        result = engine.restoreDisk(found, disk, Path.of(target), overwrite);
+      }
       progress.close();
       opened
           .audit()
           .record(
               "restore",
               java.util.Map.of(
-                  "point", found.id(), "disk", String.valueOf(disk), "target", target.toString()));
+                  "point", found.id(), "disk", String.valueOf(disk), "target", result.target()));
       spec.commandLine()
           .getOut()
           .printf(
