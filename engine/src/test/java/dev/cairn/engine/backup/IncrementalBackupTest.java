@@ -187,6 +187,74 @@ class IncrementalBackupTest {
   }
 
   @Test
+  void changesTrackedSinceAnOlderPointMeanAFullReadWithAWarning() throws Exception {
+    TestRepository repo = TestRepository.create();
+    FakeDisk disk = FakeDisk.random("disk0.img", SIZE, 50);
+    RestorePoint first = repo.backup("vm", disk).point();
+    RestorePoint second = repo.backup("vm", disk.copy("disk0.img").randomBlock(3, 51)).point();
+    FakeDisk now = disk.copy("disk0.img").randomBlock(3, 51).randomBlock(9, 52);
+
+    // The connector's bitmap started at the first point, but the newest point is the second.
+    RestorePoint point =
+        repo.backup(
+                new BackupRequest(
+                    TestRepository.request("vm", List.of(now)).vm(),
+                    TestRepository.request("vm", List.of(now)).source(),
+                    List.of(now),
+                    List.of(Optional.of(List.of(new Extent(9L * BLOCK, BLOCK)))),
+                    List.of(),
+                    List.of(java.util.Map.of("qemu.checkpoint", "cairn-3")),
+                    Optional.of(first.id()),
+                    List.of("bitmap note from the connector")))
+            .point();
+
+    assertThat(now.bytesRead()).isEqualTo(SIZE);
+    assertThat(point.statistics().incremental()).isFalse();
+    assertThat(point.parent()).isEqualTo(second.id());
+    assertThat(point.warnings())
+        .hasSize(2)
+        .contains("bitmap note from the connector")
+        .anySatisfy(
+            warning ->
+                assertThat(warning)
+                    .contains(first.id())
+                    .contains(second.shortId())
+                    .contains("full"));
+    assertThat(point.disks().getFirst().changeTracking())
+        .containsEntry("qemu.checkpoint", "cairn-3");
+    repo.assertRestores(point, directory, now);
+  }
+
+  @Test
+  void changesTrackedSinceTheNewestPointMakeAnIncremental() throws Exception {
+    TestRepository repo = TestRepository.create();
+    FakeDisk disk = FakeDisk.random("disk0.img", SIZE, 60);
+    RestorePoint first = repo.backup("vm", disk).point();
+    FakeDisk now = disk.copy("disk0.img").randomBlock(9, 61);
+    BackupRequest plain =
+        TestRepository.request(
+            "vm", List.of(now), List.of(Optional.of(List.of(new Extent(9L * BLOCK, BLOCK)))));
+
+    RestorePoint point =
+        repo.backup(
+                new BackupRequest(
+                    plain.vm(),
+                    plain.source(),
+                    plain.disks(),
+                    plain.changedExtents(),
+                    List.of(),
+                    List.of(java.util.Map.of()),
+                    Optional.of(first.id()),
+                    List.of()))
+            .point();
+
+    assertThat(now.bytesRead()).isEqualTo(BLOCK);
+    assertThat(point.statistics().incremental()).isTrue();
+    assertThat(point.warnings()).isEmpty();
+    repo.assertRestores(point, directory, now);
+  }
+
+  @Test
   void anExtentPastTheEndOfTheDiskIsRejected() throws Exception {
     TestRepository repo = TestRepository.create();
     FakeDisk disk = FakeDisk.random("disk0.img", SIZE, 50);
