@@ -57,7 +57,12 @@ record CairnRepository(CairnProcess cairn, Path path) {
 
   /** {@code backup --vm VM --disk DISK extra... --json}, asserted successful; its JSON object. */
   JsonNode backup(String vm, Path disk, String... extra) {
-    List<String> args = new ArrayList<>(List.of("backup", "--vm", vm, "--disk", disk.toString()));
+    return backup(vm, disk.toString(), extra);
+  }
+
+  /** {@code backup --vm VM --disk DISK extra... --json} for a path or an NBD URL. */
+  JsonNode backup(String vm, String disk, String... extra) {
+    List<String> args = new ArrayList<>(List.of("backup", "--vm", vm, "--disk", disk));
     args.addAll(Arrays.asList(extra));
     args.add("--json");
     JsonNode point = run(args.toArray(String[]::new)).assertSuccess().json();
