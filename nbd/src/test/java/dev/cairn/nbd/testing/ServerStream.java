@@ -1,6 +1,29 @@
 package dev.cairn.nbd.testing;
 
-import static dev.cairn.nbd.protocol.NbdProtocol.*;
+import static dev.cairn.nbd.protocol.NbdProtocol.BASE_ALLOCATION;
+import static dev.cairn.nbd.protocol.NbdProtocol.FLAG_FIXED_NEWSTYLE;
+import static dev.cairn.nbd.protocol.NbdProtocol.FLAG_HAS_FLAGS;
+import static dev.cairn.nbd.protocol.NbdProtocol.FLAG_NO_ZEROES;
+import static dev.cairn.nbd.protocol.NbdProtocol.FLAG_SEND_FLUSH;
+import static dev.cairn.nbd.protocol.NbdProtocol.FLAG_SEND_TRIM;
+import static dev.cairn.nbd.protocol.NbdProtocol.FLAG_SEND_WRITE_ZEROES;
+import static dev.cairn.nbd.protocol.NbdProtocol.IHAVEOPT;
+import static dev.cairn.nbd.protocol.NbdProtocol.INFO_BLOCK_SIZE;
+import static dev.cairn.nbd.protocol.NbdProtocol.INFO_EXPORT;
+import static dev.cairn.nbd.protocol.NbdProtocol.NBDMAGIC;
+import static dev.cairn.nbd.protocol.NbdProtocol.OPT_GO;
+import static dev.cairn.nbd.protocol.NbdProtocol.OPT_SET_META_CONTEXT;
+import static dev.cairn.nbd.protocol.NbdProtocol.OPT_STRUCTURED_REPLY;
+import static dev.cairn.nbd.protocol.NbdProtocol.REPLY_FLAG_DONE;
+import static dev.cairn.nbd.protocol.NbdProtocol.REPLY_TYPE_BLOCK_STATUS;
+import static dev.cairn.nbd.protocol.NbdProtocol.REPLY_TYPE_ERROR;
+import static dev.cairn.nbd.protocol.NbdProtocol.REPLY_TYPE_NONE;
+import static dev.cairn.nbd.protocol.NbdProtocol.REPLY_TYPE_OFFSET_DATA;
+import static dev.cairn.nbd.protocol.NbdProtocol.REPLY_TYPE_OFFSET_HOLE;
+import static dev.cairn.nbd.protocol.NbdProtocol.REP_ACK;
+import static dev.cairn.nbd.protocol.NbdProtocol.REP_INFO;
+import static dev.cairn.nbd.protocol.NbdProtocol.REP_META_CONTEXT;
+import static dev.cairn.nbd.protocol.NbdProtocol.SAFE_PAYLOAD;
 
 import dev.cairn.nbd.protocol.ChunkHeader;
 import dev.cairn.nbd.protocol.OptionReplyHeader;
