@@ -1,7 +1,9 @@
 package dev.cairn.nbd.client;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
@@ -12,10 +14,12 @@ import javax.net.ssl.SSLContext;
  *     qemu:dirty-bitmap:NAME}); a requested context the server does not offer fails the connect,
  *     naming it
  * @param connectTimeout limit for the TCP connect and the whole handshake
- * @param ioTimeout limit for one reply to arrive (a stalled server fails the command, naming it)
+ * @param ioTimeout limit for one reply to arrive (a stalled server fails the command, naming it): a
+ *     command fails when no byte of it moves for this long
  * @param tls the TLS context for {@code nbds} URLs (X.509: trust store holds the CA; a key store
  *     when the server asks for a client certificate); empty uses the JDK default
- * @param tlsHostname the name the server certificate must carry, empty for the URL's host
+ * @param tlsHostname the name the server certificate must carry, empty for the URL's host ({@code
+ *     localhost} for a Unix socket)
  */
 public record NbdClientOptions(
     List<String> metaContexts,
@@ -23,6 +27,40 @@ public record NbdClientOptions(
     Duration ioTimeout,
     Optional<SSLContext> tls,
     Optional<String> tlsHostname) {
+
+  /**
+   * Checks the values.
+   *
+   * @throws IllegalArgumentException for a context name that is not {@code namespace:leaf} of at
+   *     most 4096 bytes, or a timeout that is not positive
+   */
+  public NbdClientOptions {
+    metaContexts = List.copyOf(metaContexts);
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(ioTimeout, "ioTimeout");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(tlsHostname, "tlsHostname");
+    for (String context : metaContexts) {
+      if (context.indexOf(':') < 1
+          || context.getBytes(StandardCharsets.UTF_8).length > 4096
+          || context.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException(
+            "Cannot use meta context '%s': a context is namespace:name of at most 4096 bytes"
+                .formatted(context));
+      }
+    }
+    if (metaContexts.size() != metaContexts.stream().distinct().count()) {
+      throw new IllegalArgumentException(
+          "Cannot use meta contexts " + metaContexts + ": one is listed twice");
+    }
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("Cannot use connect timeout " + connectTimeout);
+    }
+    if (ioTimeout.isNegative() || ioTimeout.isZero()) {
+      throw new IllegalArgumentException("Cannot use I/O timeout " + ioTimeout);
+    }
+  }
+
   public static NbdClientOptions defaults() {
     return new NbdClientOptions(
         List.of(),
@@ -36,6 +74,10 @@ public record NbdClientOptions(
     return new NbdClientOptions(List.copyOf(contexts), connectTimeout, ioTimeout, tls, tlsHostname);
   }
 
+  public NbdClientOptions withConnectTimeout(Duration timeout) {
+    return new NbdClientOptions(metaContexts, timeout, ioTimeout, tls, tlsHostname);
+  }
+
   public NbdClientOptions withIoTimeout(Duration timeout) {
     return new NbdClientOptions(metaContexts, connectTimeout, timeout, tls, tlsHostname);
   }
@@ -43,5 +85,10 @@ public record NbdClientOptions(
   public NbdClientOptions withTls(SSLContext context) {
     return new NbdClientOptions(
         metaContexts, connectTimeout, ioTimeout, Optional.of(context), tlsHostname);
+  }
+
+  public NbdClientOptions withTlsHostname(String hostname) {
+    return new NbdClientOptions(
+        metaContexts, connectTimeout, ioTimeout, tls, Optional.of(hostname));
   }
 }
