@@ -4,6 +4,7 @@ import dev.cairn.nbd.Extent;
 import dev.cairn.nbd.server.ExportBackend;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class MemoryBackend implements ExportBackend {
   private final AtomicLong writeCalls = new AtomicLong();
   private volatile long failFrom = -1;
   private volatile long failTo = -1;
+  private volatile Duration readDelay = Duration.ZERO;
 
   private MemoryBackend(byte[] data, boolean readOnly, String description) {
     this.data = data;
@@ -50,6 +52,14 @@ public final class MemoryBackend implements ExportBackend {
   public void failBetween(long from, long to) {
     failFrom = from;
     failTo = to;
+  }
+
+  /**
+   * Makes every later read take {@code delay} longer, like a remote repository: concurrent callers
+   * then overlap, which races in a caller need to show.
+   */
+  public void delayReads(Duration delay) {
+    readDelay = delay;
   }
 
   /** A copy of the current content. */
@@ -85,6 +95,14 @@ public final class MemoryBackend implements ExportBackend {
   @Override
   public void read(long offset, ByteBuffer target) throws IOException {
     check(offset, target.remaining());
+    if (!readDelay.isZero()) {
+      try {
+        Thread.sleep(readDelay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("Cannot read the memory backend: interrupted", e);
+      }
+    }
     lock.readLock().lock();
     try {
       target.put(data, (int) offset, target.remaining());
