@@ -181,6 +181,11 @@ public final class NbdServer implements AutoCloseable {
     return unexpectedFailures.get();
   }
 
+  /** Clients connected now (tests check that connections do not leak). */
+  int connectionCount() {
+    return connections.size();
+  }
+
   private void acceptClients() {
     while (!closing.get()) {
       SocketChannel channel;
