@@ -17,6 +17,14 @@ public interface ExportBackend extends AutoCloseable {
   /** Whether writes are refused (the export advertises NBD_FLAG_READ_ONLY). */
   boolean readOnly();
 
+  /**
+   * A line for people choosing an export ({@code nbdinfo --list} shows it), or empty for none. It
+   * is sent to any client that asks, so it must hold nothing secret.
+   */
+  default String description() {
+    return "";
+  }
+
   /** Fills {@code target.remaining()} bytes from {@code offset} (within the size). */
   void read(long offset, ByteBuffer target) throws IOException;
 
