@@ -1,6 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.engine.export.PointExportBackend;
+import dev.cairn.nbd.overlay.CopyOnWriteBackend;
 import dev.cairn.nbd.server.ExportBackend;
 import dev.cairn.nbd.server.NbdServer;
 import dev.cairn.repository.CairnException;
@@ -126,7 +127,16 @@ final class ExportCommand implements Callable<Integer> {
     if (!writable) {
       return point;
     }
-    throw new CairnException(ErrorCode.INVALID_INPUT, "Cannot export with --writable: not yet");
+    java.nio.file.Path directory =
+        overlayDirectory != null
+            ? overlayDirectory
+            : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    if (!java.nio.file.Files.isDirectory(directory)) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT, "Cannot use --overlay-dir " + directory + ": no such directory");
+    }
+    // The overlay holds guest writes only; the restore point itself is never written.
+    return CopyOnWriteBackend.create(point, directory);
   }
 
   static InetSocketAddress parseListen(String listen) throws CairnException {

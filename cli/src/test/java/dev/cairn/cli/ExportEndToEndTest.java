@@ -29,8 +29,7 @@ class ExportEndToEndTest {
     repository =
         CairnRepository.init(CairnProcess.in(directory, "secret"), directory.resolve("repo"));
     image = TestImages.mixed(directory.resolve("disk.img"), 24L * MIB + 4321, 11);
-    // A hole in the middle that the export must report as one.
-    TestImages.truncate(image, 24L * MIB + 4321);
+    // Zeros in the middle, which the export must report as a hole.
     try (var channel =
         java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.WRITE)) {
       channel.write(java.nio.ByteBuffer.allocate(4 * MIB), 8L * MIB);
@@ -82,7 +81,7 @@ class ExportEndToEndTest {
             QemuTools.runAllowingFailure(
                     directory, "qemu-io", "-f", "raw", "-c", "write 0 64k", url)
                 .output())
-        .containsIgnoringCase("failed");
+        .containsAnyOf("Permission denied", "failed");
 
     CairnProcess.Result stopped = stop();
     assertThat(stopped.stdout()).contains("Serving disk 0 of " + pointId.substring(0, 8));

@@ -58,6 +58,21 @@ public final class PointExportBackend implements ExportBackend {
   }
 
   @Override
+  public String description() {
+    return "VM "
+        + point.vm().name()
+        + ", restore point "
+        + point.shortId()
+        + " of "
+        + point.time()
+        + ", disk "
+        + diskIndex
+        + " ("
+        + disk.name()
+        + ")";
+  }
+
+  @Override
   public boolean readOnly() {
     return true;
   }
