@@ -2,7 +2,6 @@ package dev.cairn.qemu.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.qemu.block.BlockGraph;
-import dev.cairn.qemu.block.DirtyBitmap;
 import dev.cairn.qemu.block.QemuDisk;
 import dev.cairn.qemu.qmp.QmpClient;
 import dev.cairn.qemu.qmp.QmpCommandException;
@@ -62,28 +61,6 @@ public final class QemuBackupSession implements AutoCloseable {
     CLOSED
   }
 
-  private record PlannedDisk(int index, QemuDisk disk, CheckpointPlan plan) {
-    String overlayNode() {
-      return "cairn-fleece-" + index;
-    }
-
-    String overlayFileNode() {
-      return "cairn-fleece-" + index + "-file";
-    }
-
-    String jobId() {
-      return "cairn-backup-" + index;
-    }
-
-    String exportId() {
-      return "cairn-export-" + index;
-    }
-
-    String exportName() {
-      return "cairn-" + disk.name();
-    }
-  }
-
   private final QemuBackupRequest request;
   private final QmpClient qmp;
   private final QemuBlockLayer blockLayer;
@@ -93,7 +70,7 @@ public final class QemuBackupSession implements AutoCloseable {
   private final TemporaryObjects temporaries;
   private final String newCheckpoint;
   private final List<String> warnings = new ArrayList<>();
-  private final List<PlannedDisk> planned = new ArrayList<>();
+  private final List<DiskView> views = new ArrayList<>();
   private final List<ExportedDisk> exported = new ArrayList<>();
   private NbdServerAddress server;
   private boolean startedServer;
@@ -175,12 +152,12 @@ public final class QemuBackupSession implements AutoCloseable {
     } catch (QmpException e) {
       throw new QemuBackupException("Cannot confirm the backup of " + qemu + ": " + e.reason(), e);
     }
-    for (PlannedDisk disk : planned) {
-      JsonNode job = jobs.get(disk.jobId());
+    for (DiskView view : views) {
+      JsonNode job = jobs.get(view.jobId());
       if (job == null || !"ok".equals(job.path("io-status").asText("ok"))) {
         throw new QemuBackupException(
             "Cannot confirm the backup of "
-                + subject(disk.disk())
+                + subject(view.disk())
                 + ": its point-in-time view broke during the backup (the overlay in "
                 + request.workDir()
                 + " could not take the old data; is the file system full?)");
@@ -244,7 +221,7 @@ public final class QemuBackupSession implements AutoCloseable {
     List<QemuDisk> disks = select(readGraph());
     for (QemuDisk disk : disks) {
       CheckpointPlan plan = CheckpointPlan.decide(disk, previousCheckpoint(disk), subject(disk));
-      planned.add(new PlannedDisk(planned.size(), disk, plan));
+      views.add(new DiskView(views.size(), disk, plan, newCheckpoint, subject(disk)));
       repair(disk, plan);
       warnings.addAll(plan.warnings());
       if (!disk.keepsBitmapsAcrossRestarts()) {
@@ -258,12 +235,10 @@ public final class QemuBackupSession implements AutoCloseable {
     }
     warnAboutSpace(disks);
     startServer();
-    for (PlannedDisk disk : planned) {
-      createOverlay(disk);
-    }
+    createOverlays();
     startPointInTimeViews();
-    for (PlannedDisk disk : planned) {
-      export(disk);
+    for (DiskView view : views) {
+      exported.add(view.export(blockLayer, server));
     }
   }
 
@@ -421,170 +396,29 @@ public final class QemuBackupSession implements AutoCloseable {
     server = NbdServerAddress.unix(serverSocket);
   }
 
-  /**
-   * The point-in-time view is a fleecing overlay: a temporary qcow2 whose backing is the disk,
-   * filled by a {@code blockdev-backup sync=none} job that copies the old data of every guest write
-   * into it first. Reading the overlay gives the disk as it was when the job started.
-   *
-   * <p>Chosen over the copy-before-write filter with a snapshot-access node because in QEMU 7.2
-   * that filter must be inserted above the disk with {@code blockdev-add} and {@code qom-set} of
-   * the guest device's drive, neither of which a QMP transaction can carry: the bitmaps could not
-   * be switched at the same instant, and a storage daemon has no guest device to re-point. {@code
-   * blockdev-backup} is a transaction action and works the same for both. Its drawback in 7.2: if
-   * the overlay cannot be written (work directory full), the guest's write fails; {@link
-   * #confirmPointInTime()} detects a broken view.
-   *
-   * <p>The overlay is created through QMP ({@code blockdev-create}), not {@code qemu-img}, because
-   * QEMU must be able to open it and the disk it backs is locked by QEMU.
-   */
-  private void createOverlay(PlannedDisk disk) throws QemuBackupException {
-    Path file =
-        request.workDir().toAbsolutePath().resolve(fileTag + "fleece-" + disk.index() + ".qcow2");
-    try {
-      Optional<String> error =
-          blockLayer.runJob(
-              "cairn-create-" + disk.index(),
-              "blockdev-create",
-              Map.of(
-                  "job-id",
-                  "cairn-create-" + disk.index(),
-                  "options",
-                  Map.of("driver", "file", "filename", file.toString(), "size", 0)));
-      if (error.isEmpty()) {
-        qmp.execute(
-            "blockdev-add",
-            Map.of(
-                "driver",
-                "file",
-                "node-name",
-                disk.overlayFileNode(),
-                "filename",
-                file.toString()));
-        error =
-            blockLayer.runJob(
-                "cairn-format-" + disk.index(),
-                "blockdev-create",
-                Map.of(
-                    "job-id",
-                    "cairn-format-" + disk.index(),
-                    "options",
-                    Map.of(
-                        "driver",
-                        "qcow2",
-                        "file",
-                        disk.overlayFileNode(),
-                        "size",
-                        disk.disk().size())));
-      }
-      if (error.isPresent()) {
-        throw new QemuBackupException(
-            "Cannot back up "
-                + subject(disk.disk())
-                + ": cannot create the overlay "
-                + file
-                + ": "
-                + error.get());
-      }
-      qmp.execute(
-          "blockdev-add",
-          Map.of(
-              "driver",
-              "qcow2",
-              "node-name",
-              disk.overlayNode(),
-              "file",
-              disk.overlayFileNode(),
-              "backing",
-              disk.disk().nodeName()));
-    } catch (QmpException e) {
-      throw new QemuBackupException(
-          "Cannot back up " + subject(disk.disk()) + ": " + e.reason(), e);
+  private void createOverlays() throws QemuBackupException {
+    for (DiskView view : views) {
+      view.createOverlay(blockLayer, request.workDir().toAbsolutePath(), fileTag);
     }
   }
 
+  /** One transaction for all disks: every view shows the same instant, matching its bitmaps. */
   private void startPointInTimeViews() throws QemuBackupException {
     List<Map<String, Object>> actions = new ArrayList<>();
-    for (PlannedDisk disk : planned) {
-      String node = disk.disk().nodeName();
-      actions.add(
-          action(
-              "block-dirty-bitmap-add",
-              Map.of(
-                  "node",
-                  node,
-                  "name",
-                  newCheckpoint,
-                  "granularity",
-                  BITMAP_GRANULARITY,
-                  "persistent",
-                  disk.disk().keepsBitmapsAcrossRestarts())));
-      disk.plan()
-          .base()
-          .ifPresent(
-              base ->
-                  actions.add(
-                      action("block-dirty-bitmap-disable", Map.of("node", node, "name", base))));
-      actions.add(
-          action(
-              "blockdev-backup",
-              Map.of(
-                  "job-id",
-                  disk.jobId(),
-                  "device",
-                  node,
-                  "target",
-                  disk.overlayNode(),
-                  "sync",
-                  "none")));
-    }
+    views.forEach(view -> actions.addAll(view.startActions()));
     try {
       qmp.execute("transaction", Map.of("actions", actions));
     } catch (QmpException e) {
+      List<String> names = views.stream().map(v -> v.disk().name()).toList();
       throw new QemuBackupException(
           "Cannot back up "
-              + (planned.size() == 1
-                  ? subject(planned.getFirst().disk())
-                  : "disks "
-                      + String.join(", ", planned.stream().map(p -> p.disk().name()).toList())
-                      + " of "
-                      + qemu)
+              + (names.size() == 1
+                  ? subject(views.getFirst().disk())
+                  : "disks " + String.join(", ", names) + " of " + qemu)
               + ": "
               + e.reason(),
           e);
     }
-  }
-
-  private static Map<String, Object> action(String type, Map<String, Object> data) {
-    return Map.of("type", type, "data", data);
-  }
-
-  private void export(PlannedDisk disk) throws QemuBackupException {
-    Map<String, Object> arguments = new LinkedHashMap<>();
-    arguments.put("type", "nbd");
-    arguments.put("id", disk.exportId());
-    arguments.put("node-name", disk.overlayNode());
-    arguments.put("name", disk.exportName());
-    arguments.put("writable", false);
-    // QEMU finds the frozen bitmap on the overlay's backing node, the disk.
-    disk.plan().base().ifPresent(base -> arguments.put("bitmaps", List.of(base)));
-    try {
-      qmp.execute("block-export-add", arguments);
-    } catch (QmpException e) {
-      throw new QemuBackupException(
-          "Cannot back up " + subject(disk.disk()) + ": " + e.reason(), e);
-    }
-    QemuDisk q = disk.disk();
-    exported.add(
-        new ExportedDisk(
-            q.name(),
-            q.nodeName(),
-            q.device(),
-            q.qdev(),
-            q.size(),
-            server.urlOf(disk.exportName()),
-            disk.plan().base().map(base -> "qemu:dirty-bitmap:" + base),
-            newCheckpoint,
-            disk.plan().fullReason()));
   }
 
   private void tearDown(boolean committed) throws QemuBackupException {
@@ -629,47 +463,15 @@ public final class QemuBackupSession implements AutoCloseable {
     }
   }
 
-  /**
-   * Committed: drops the frozen previous checkpoints. Not committed: hands the new bitmap's writes
-   * back to the previous checkpoint, which records again, and drops the new one. Decided from the
-   * bitmaps QEMU has now, so it is right whether or not the transaction ran.
-   */
+  /** Drops the frozen checkpoints (committed) or rolls the new ones back, see {@link DiskView}. */
   private void settleBitmaps(boolean committed) throws QmpException {
-    if (planned.isEmpty()) {
+    if (views.isEmpty()) {
       return;
     }
     BlockGraph graph = BlockGraph.read(qmp);
     List<Map<String, Object>> actions = new ArrayList<>();
-    for (PlannedDisk disk : planned) {
-      String node = disk.disk().nodeName();
-      List<DirtyBitmap> bitmaps = graph.bitmapsOf(node);
-      boolean hasNew = bitmaps.stream().anyMatch(b -> b.name().equals(newCheckpoint));
-      Optional<DirtyBitmap> base =
-          disk.plan()
-              .base()
-              .flatMap(name -> bitmaps.stream().filter(b -> b.name().equals(name)).findFirst());
-      if (committed) {
-        base.ifPresent(
-            b ->
-                actions.add(
-                    action("block-dirty-bitmap-remove", Map.of("node", node, "name", b.name()))));
-        continue;
-      }
-      if (base.isPresent() && hasNew) {
-        actions.add(
-            action(
-                "block-dirty-bitmap-merge",
-                Map.of(
-                    "node", node, "target", base.get().name(), "bitmaps", List.of(newCheckpoint))));
-      }
-      if (base.isPresent() && !base.get().recording()) {
-        actions.add(
-            action("block-dirty-bitmap-enable", Map.of("node", node, "name", base.get().name())));
-      }
-      if (hasNew) {
-        actions.add(
-            action("block-dirty-bitmap-remove", Map.of("node", node, "name", newCheckpoint)));
-      }
+    for (DiskView view : views) {
+      actions.addAll(view.settleActions(graph.bitmapsOf(view.disk().nodeName()), committed));
     }
     if (!actions.isEmpty()) {
       // If this fails, the next session finds the previous checkpoint frozen next to the new

@@ -47,14 +47,16 @@ final class TemporaryObjects {
     try {
       for (String id : blockLayer.exports().keySet()) {
         if (id.startsWith(CheckpointPlan.PREFIX)) {
-          attempt(failures, () -> blockLayer.deleteExport(id));
-          removed.add("export " + id);
+          if (attempt(failures, () -> blockLayer.deleteExport(id))) {
+            removed.add("export " + id);
+          }
         }
       }
       for (String id : blockLayer.jobs().keySet()) {
         if (id.startsWith(CheckpointPlan.PREFIX)) {
-          attempt(failures, () -> blockLayer.endJob(id));
-          removed.add("job " + id);
+          if (attempt(failures, () -> blockLayer.endJob(id))) {
+            removed.add("job " + id);
+          }
         }
       }
       removeNodes(removed, failures);
@@ -135,11 +137,13 @@ final class TemporaryObjects {
     void run() throws Exception;
   }
 
-  private static void attempt(List<Exception> failures, Step step) {
+  private static boolean attempt(List<Exception> failures, Step step) {
     try {
       step.run();
+      return true;
     } catch (Exception e) {
       failures.add(e);
+      return false;
     }
   }
 }

@@ -239,6 +239,25 @@ class QemuBackupSessionTest {
   }
 
   @Test
+  void aViewThatStoppedBeingPointInTimeIsNotConfirmed() throws Exception {
+    startDaemon("qcow2");
+    try (QemuBackupSession session = open(Map.of())) {
+      // What QEMU does when the overlay cannot take the old data: the copying job ends.
+      try (QmpClient test = QmpClient.connect(daemon.testSocket())) {
+        test.execute("job-cancel", Map.of("id", "cairn-backup-0"));
+      }
+      assertThatThrownBy(session::confirmPointInTime)
+          .isInstanceOf(QemuBackupException.class)
+          .hasMessageStartingWith(
+              "Cannot confirm the backup of disk disk0 of QEMU at "
+                  + daemon.qmpSocket()
+                  + ": its point-in-time view broke during the backup");
+    }
+    assertNoTemporaries();
+    assertThat(bitmaps("disk0")).isEmpty();
+  }
+
+  @Test
   void closingWithoutCommitKeepsEveryWriteForTheNextIncremental() throws Exception {
     startDaemonWithWriter("qcow2", List.of());
     String first;

@@ -64,6 +64,11 @@ public final class StorageDaemon implements AutoCloseable {
     return dir.resolve("qmp.sock");
   }
 
+  /** A second QMP monitor, for the test while a session holds the first. */
+  public Path testSocket() {
+    return dir.resolve("test.sock");
+  }
+
   public Path nbdSocket() {
     return dir.resolve("nbd.sock");
   }
@@ -80,6 +85,7 @@ public final class StorageDaemon implements AutoCloseable {
   private void launch() throws Exception {
     Files.deleteIfExists(qmpSocket());
     Files.deleteIfExists(nbdSocket());
+    Files.deleteIfExists(testSocket());
     List<String> command = new ArrayList<>(List.of("qemu-storage-daemon"));
     for (Disk disk : disks) {
       command.add("--blockdev");
@@ -94,14 +100,18 @@ public final class StorageDaemon implements AutoCloseable {
             "--chardev",
             "socket,path=" + qmpSocket() + ",server=on,wait=off,id=qmp0",
             "--monitor",
-            "chardev=qmp0"));
+            "chardev=qmp0",
+            "--chardev",
+            "socket,path=" + testSocket() + ",server=on,wait=off,id=test0",
+            "--monitor",
+            "chardev=test0"));
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qsd.log").toFile()))
             .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!Files.exists(qmpSocket())) {
+    while (!Files.exists(qmpSocket()) || !Files.exists(testSocket())) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         throw new IOException(
             "qemu-storage-daemon did not start: " + Files.readString(dir.resolve("qsd.log")));
