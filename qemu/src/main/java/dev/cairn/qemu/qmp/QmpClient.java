@@ -228,6 +228,7 @@ public final class QmpClient implements AutoCloseable {
         channel.write(buffer);
       }
     } catch (IOException e) {
+      markClosed("connection lost: " + e.getMessage());
       throw failure(command, "connection lost: " + e.getMessage(), e);
     } finally {
       writeLock.unlock();
