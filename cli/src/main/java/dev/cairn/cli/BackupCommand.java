@@ -49,12 +49,35 @@ final class BackupCommand implements Callable<Integer> {
 
   @Option(
       names = "--disk",
-      required = true,
       paramLabel = "PATH|URL",
       description =
           "A disk image, block device or NBD export (nbd://HOST:PORT/EXPORT,"
               + " nbd+unix:///EXPORT?socket=PATH, nbds://...); repeat for each disk, in order.")
-  List<String> disks;
+  List<String> disks = new ArrayList<>();
+
+  @Option(
+      names = "--qmp",
+      paramLabel = "SOCKET",
+      description =
+          "Back up a running QEMU (qemu-system-* or qemu-storage-daemon) through its QMP socket:"
+              + " point-in-time, and incremental by checkpoint bitmaps. Instead of --disk.")
+  Path qmp;
+
+  @Option(
+      names = "--disk-node",
+      paramLabel = "NAME",
+      description =
+          "With --qmp: a disk to back up (drive id, device id or node name); repeat. Default:"
+              + " every writable disk.")
+  List<String> diskNodes = new ArrayList<>();
+
+  @Option(
+      names = "--qemu-work-dir",
+      paramLabel = "DIR",
+      description =
+          "With --qmp: where QEMU keeps the temporary overlays that hold the point in time (QEMU"
+              + " must be able to write there; default: a new temporary directory).")
+  Path qemuWorkDirectory;
 
   @Option(
       names = "--bitmap",
@@ -87,6 +110,17 @@ final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (qmp != null) {
+      return backupQemu();
+    }
+    if (disks.isEmpty()) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT, "Cannot back up: give --disk (one per disk) or --qmp SOCKET");
+    }
+    if (!diskNodes.isEmpty() || qemuWorkDirectory != null) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT, "Cannot back up: --disk-node and --qemu-work-dir go with --qmp");
+    }
     if (!bitmaps.isEmpty() && !changedExtents.isEmpty()) {
       throw new CairnException(
           ErrorCode.INVALID_INPUT,
@@ -161,6 +195,42 @@ final class BackupCommand implements Callable<Integer> {
       for (DiskSource source : sources) {
         closeQuietly(source);
       }
+    }
+    return 0;
+  }
+
+  private int backupQemu() throws IOException {
+    if (!disks.isEmpty() || !bitmaps.isEmpty() || !changedExtents.isEmpty()) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT,
+          "Cannot back up: --qmp finds the disks and their changes itself; leave out --disk,"
+              + " --bitmap and --changed-extents");
+    }
+    try (Repository opened = repository.open();
+        TerminalProgress progress = TerminalProgress.forTerminal()) {
+      QemuBackup.Outcome outcome =
+          QemuBackup.run(
+              opened,
+              qmp,
+              diskNodes,
+              qemuWorkDirectory,
+              new VmIdentity(vm, vmId),
+              tags,
+              nbd.clientOptions(),
+              workers,
+              progress);
+      progress.close();
+      outcome
+          .cleanupProblem()
+          .ifPresent(
+              problem ->
+                  spec.commandLine()
+                      .getErr()
+                      .println(
+                          "cairn: warning: the restore point is committed, but "
+                              + problem
+                              + " (the next backup cleans up)"));
+      print(outcome.result().point(), spec.commandLine().getOut());
     }
     return 0;
   }

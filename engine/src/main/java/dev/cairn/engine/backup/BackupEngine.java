@@ -143,6 +143,9 @@ public final class BackupEngine {
         // Before the sink closes and the call returns (see stopWorkers).
         stopWorkers(workers);
       }
+      for (DiskSource disk : request.disks()) {
+        disk.confirmPointInTime();
+      }
       sink.flush();
       long totalBlocks = disks.stream().mapToLong(DiskImage::blockCount).sum();
       RestorePoint point =

@@ -34,6 +34,16 @@ public interface DiskSource extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Called once every block has been read and before the restore point is committed: fails if what
+   * was read may not be one point in time (a hypervisor's snapshot view that broke during the
+   * backup), so that no such point is committed. Sources read from a quiet image need not check
+   * anything.
+   *
+   * @throws IOException naming the disk and what broke
+   */
+  default void confirmPointInTime() throws IOException {}
+
   /** The size now, to detect a disk that changed size during the backup. */
   long currentSize() throws IOException;
 

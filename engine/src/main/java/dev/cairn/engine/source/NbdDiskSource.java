@@ -33,9 +33,21 @@ public final class NbdDiskSource implements DiskSource {
   private final List<NbdClient> connections;
   private final BlockingQueue<NbdClient> idle;
   private final Optional<String> bitmap;
+  private final PointInTimeCheck pointInTime;
+
+  /** Confirms that the export stayed one point in time while it was read (see QEMU fleecing). */
+  @FunctionalInterface
+  public interface PointInTimeCheck {
+    void confirm() throws IOException;
+  }
 
   private NbdDiskSource(
-      NbdUrl url, String label, List<NbdClient> connections, Optional<String> bitmap) {
+      NbdUrl url,
+      String label,
+      List<NbdClient> connections,
+      Optional<String> bitmap,
+      PointInTimeCheck pointInTime) {
+    this.pointInTime = pointInTime;
     this.url = url;
     this.label = label;
     this.control = connections.getFirst();
@@ -57,6 +69,21 @@ public final class NbdDiskSource implements DiskSource {
   public static NbdDiskSource open(
       NbdUrl url, String label, Optional<String> bitmap, NbdClientOptions options, int connections)
       throws CairnException {
+    return open(url, label, bitmap, options, connections, () -> {});
+  }
+
+  /**
+   * Connects to an export that is a hypervisor's point-in-time view; {@code pointInTime} is asked
+   * before the restore point is committed whether the view held.
+   */
+  public static NbdDiskSource open(
+      NbdUrl url,
+      String label,
+      Optional<String> bitmap,
+      NbdClientOptions options,
+      int connections,
+      PointInTimeCheck pointInTime)
+      throws CairnException {
     List<String> contexts = new ArrayList<>(List.of(ALLOCATION));
     bitmap.ifPresent(name -> contexts.add(DIRTY_BITMAP + name));
     List<NbdClient> opened = new ArrayList<>();
@@ -74,7 +101,7 @@ public final class NbdDiskSource implements DiskSource {
     }
     String name =
         label != null ? label : url.exportName().isEmpty() ? "nbd-disk" : url.exportName();
-    return new NbdDiskSource(url, name, opened, bitmap);
+    return new NbdDiskSource(url, name, opened, bitmap, pointInTime);
   }
 
   @Override
@@ -180,6 +207,17 @@ public final class NbdDiskSource implements DiskSource {
       }
     }
     result.add(new ChangedExtents.Extent(start, end - start));
+  }
+
+  @Override
+  public void confirmPointInTime() throws IOException {
+    try {
+      pointInTime.confirm();
+    } catch (CairnException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new CairnException(ErrorCode.SOURCE_FAILED, e.getMessage(), e);
+    }
   }
 
   @Override
