@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.nbd.testing.BootSector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +89,68 @@ class ExportEndToEndTest {
     // The shared lock is gone: prune (exclusive) runs, and the audit trail has the export.
     repository.run("prune").assertSuccess();
     assertThat(repository.run("audit").assertSuccess().stdout()).contains("export");
+  }
+
+  @Test
+  void aVirtualMachineBootsFromARestorePoint() throws Exception {
+    QemuTools.require("qemu-system-x86_64");
+    Path bootDisk = directory.resolve("boot.img");
+    Files.write(bootDisk, BootSector.disk(MIB, BootSector.DEFAULT_MARKER, (byte) 0));
+    pointId = repository.backup("boot-vm", bootDisk).get("id").asText();
+    String url = startExport("--writable");
+
+    Process vm =
+        new ProcessBuilder(
+                "qemu-system-x86_64",
+                "-nodefaults",
+                "-display",
+                "none",
+                "-no-reboot",
+                "-serial",
+                "stdio",
+                "-accel",
+                "tcg",
+                "-m",
+                "64",
+                "-drive",
+                "file=" + url + ",format=raw,if=ide")
+            .redirectErrorStream(true)
+            .start();
+    try {
+      String marker = awaitLine(vm, BootSector.DEFAULT_MARKER);
+      assertThat(marker).contains(BootSector.DEFAULT_MARKER);
+    } finally {
+      vm.destroyForcibly().waitFor();
+    }
+    stop();
+  }
+
+  /** Reads the VM's serial console until a line holds {@code marker} (or the VM ends). */
+  private static String awaitLine(Process vm, String marker) throws Exception {
+    var lines =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                vm.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+    var found = new java.util.concurrent.CompletableFuture<String>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              StringBuilder seen = new StringBuilder();
+              try {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  seen.append(line).append('\n');
+                  if (line.contains(marker)) {
+                    found.complete(line);
+                    return;
+                  }
+                }
+              } catch (java.io.IOException e) {
+                // the VM was stopped
+              }
+              found.complete("VM ended without the marker; console: " + seen);
+            });
+    return found.get(2, java.util.concurrent.TimeUnit.MINUTES);
   }
 
   @Test

@@ -69,29 +69,12 @@ class NbdEndToEndTest {
 
     // Restore the incremental into a fresh qcow2 over NBD: same content, and still sparse.
     Path target = qcow2("restored.qcow2", 64 * MIB);
-    try (QemuTools.Server server = QemuTools.qemuNbd(directory, target, "out", "-f", "qcow2")) {
-      repository
-          .run("restore", "--point", incremental.get("id").asText(), "--to", server.url)
-          .assertSuccess();
-    }
-    QemuTools.run(
-        directory,
-        "qemu-img",
-        "compare",
-        "-f",
-        "qcow2",
-        "-F",
-        "qcow2",
-        disk.toString(),
-        target.toString());
+    restoreOverNbd(incremental.get("id").asText(), target);
+    assertSameDisk(disk, target);
     assertThat(Files.size(target)).isLessThan(16 * MIB);
     // The full still restores to what the disk held then.
     Path fullTarget = qcow2("full.qcow2", 64 * MIB);
-    try (QemuTools.Server server = QemuTools.qemuNbd(directory, fullTarget, "out", "-f", "qcow2")) {
-      repository
-          .run("restore", "--point", full.get("id").asText(), "--to", server.url)
-          .assertSuccess();
-    }
+    restoreOverNbd(full.get("id").asText(), fullTarget);
     String map =
         QemuTools.run(
             directory,
@@ -121,11 +104,18 @@ class NbdEndToEndTest {
     }
     Path target = qcow2("dirty.qcow2", 8 * MIB);
     write(target, "write -P 0x77 0 8M");
-    try (QemuTools.Server server = QemuTools.qemuNbd(directory, target, "out", "-f", "qcow2")) {
-      repository
-          .run("restore", "--point", point.get("id").asText(), "--to", server.url)
-          .assertSuccess();
+    restoreOverNbd(point.get("id").asText(), target);
+    assertSameDisk(disk, target);
+  }
+
+  /** {@code cairn restore --to nbd+unix://…} into {@code qcow2}, served writable by qemu-nbd. */
+  private void restoreOverNbd(String pointId, Path qcow2) throws Exception {
+    try (QemuTools.Server server = QemuTools.qemuNbd(directory, qcow2, "out", "-f", "qcow2")) {
+      repository.run("restore", "--point", pointId, "--to", server.url).assertSuccess();
     }
+  }
+
+  private void assertSameDisk(Path expected, Path actual) {
     QemuTools.run(
         directory,
         "qemu-img",
@@ -134,8 +124,8 @@ class NbdEndToEndTest {
         "qcow2",
         "-F",
         "qcow2",
-        disk.toString(),
-        target.toString());
+        expected.toString(),
+        actual.toString());
   }
 
   @Test
@@ -178,6 +168,18 @@ class NbdEndToEndTest {
       repository
           .run("backup", "--vm", "vm1", "--disk", server.url)
           .assertFailure(7, "Cannot read disk", server.url.substring(0, 12));
+    }
+    assertThat(repository.pointIds()).isEmpty();
+    repository.assertCheckPasses();
+  }
+
+  @Test
+  void aStalledServerFailsTheBackupAfterTheTimeout() throws Exception {
+    try (QemuTools.Server server =
+        QemuTools.nbdkit(directory, "--filter=delay", "pattern", "size=16M", "rdelay=30")) {
+      repository
+          .run("backup", "--vm", "vm1", "--disk", server.url, "--nbd-timeout", "1")
+          .assertFailure(7, "Cannot read disk", "timed out");
     }
     assertThat(repository.pointIds()).isEmpty();
     repository.assertCheckPasses();

@@ -1,5 +1,6 @@
 package dev.cairn.nbd.server;
 
+import static dev.cairn.nbd.protocol.NbdProtocol.*;
 import static dev.cairn.nbd.server.ServerWire.*;
 
 import java.io.IOException;

@@ -1,108 +1,24 @@
 package dev.cairn.nbd.server;
 
+import dev.cairn.nbd.protocol.NbdProtocol;
+
 /**
- * The protocol numbers the server speaks, named as in the NBD protocol specification ({@code
- * doc/proto.md} of the reference implementation). Kept here, package-private, until they join the
- * constants shared with the client.
+ * Sizes the server chooses, beyond the protocol numbers shared with the client in {@link
+ * NbdProtocol}.
  */
 final class ServerWire {
   private ServerWire() {}
 
-  // Handshake magics.
-  static final long NBDMAGIC = 0x4e42444d41474943L;
-  static final long IHAVEOPT = 0x49484156454F5054L;
-  static final long OPTION_REPLY_MAGIC = 0x3e889045565a9L;
-
-  // Handshake flags (server) and client flags.
-  static final int FLAG_FIXED_NEWSTYLE = 1;
-  static final int FLAG_NO_ZEROES = 1 << 1;
-  static final int FLAG_C_FIXED_NEWSTYLE = 1;
-  static final int FLAG_C_NO_ZEROES = 1 << 1;
-
-  // Transmission flags.
-  static final int FLAG_HAS_FLAGS = 1;
-  static final int FLAG_READ_ONLY = 1 << 1;
-  static final int FLAG_SEND_FLUSH = 1 << 2;
-  static final int FLAG_SEND_FUA = 1 << 3;
-  static final int FLAG_SEND_TRIM = 1 << 5;
-  static final int FLAG_SEND_WRITE_ZEROES = 1 << 6;
-  static final int FLAG_SEND_DF = 1 << 7;
-  static final int FLAG_CAN_MULTI_CONN = 1 << 8;
-
-  // Options.
-  static final int OPT_EXPORT_NAME = 1;
-  static final int OPT_ABORT = 2;
-  static final int OPT_LIST = 3;
-  static final int OPT_STARTTLS = 5;
-  static final int OPT_INFO = 6;
-  static final int OPT_GO = 7;
-  static final int OPT_STRUCTURED_REPLY = 8;
-  static final int OPT_LIST_META_CONTEXT = 9;
-  static final int OPT_SET_META_CONTEXT = 10;
-
-  // Option replies.
-  static final int REP_ACK = 1;
-  static final int REP_SERVER = 2;
-  static final int REP_INFO = 3;
-  static final int REP_META_CONTEXT = 4;
-  static final int REP_ERR_UNSUP = 0x80000001;
-  static final int REP_ERR_POLICY = 0x80000002;
-  static final int REP_ERR_INVALID = 0x80000003;
-  static final int REP_ERR_UNKNOWN = 0x80000006;
-  static final int REP_ERR_TOO_BIG = 0x80000009;
-
-  // Information types of NBD_OPT_INFO and NBD_OPT_GO.
-  static final int INFO_EXPORT = 0;
-  static final int INFO_NAME = 1;
-  static final int INFO_DESCRIPTION = 2;
-  static final int INFO_BLOCK_SIZE = 3;
-
-  // Transmission messages.
-  static final int REQUEST_MAGIC = 0x25609513;
-  static final int SIMPLE_REPLY_MAGIC = 0x67446698;
-  static final int STRUCTURED_REPLY_MAGIC = 0x668e33ef;
+  /** Bytes of a request header: magic, flags, type, cookie, offset, length. */
   static final int REQUEST_HEADER_SIZE = 28;
-
-  // Commands.
-  static final int CMD_READ = 0;
-  static final int CMD_WRITE = 1;
-  static final int CMD_DISC = 2;
-  static final int CMD_FLUSH = 3;
-  static final int CMD_TRIM = 4;
-  static final int CMD_WRITE_ZEROES = 6;
-  static final int CMD_BLOCK_STATUS = 7;
-
-  // Command flags.
-  static final int CMD_FLAG_FUA = 1;
-  static final int CMD_FLAG_NO_HOLE = 1 << 1;
-  static final int CMD_FLAG_DF = 1 << 2;
-  static final int CMD_FLAG_REQ_ONE = 1 << 3;
-
-  // Structured reply flags and chunk types.
-  static final int REPLY_FLAG_DONE = 1;
-  static final int REPLY_TYPE_NONE = 0;
-  static final int REPLY_TYPE_OFFSET_DATA = 1;
-  static final int REPLY_TYPE_OFFSET_HOLE = 2;
-  static final int REPLY_TYPE_BLOCK_STATUS = 5;
-  static final int REPLY_TYPE_ERROR = 0x8001;
-
-  // Error numbers.
-  static final int EPERM = 1;
-  static final int EIO = 5;
-  static final int EINVAL = 22;
-  static final int ENOSPC = 28;
-  static final int EOVERFLOW = 75;
-
-  /** The base:allocation context, the only metadata context served. */
-  static final String BASE_ALLOCATION = "base:allocation";
 
   // Size constraints advertised with NBD_INFO_BLOCK_SIZE.
   static final int MIN_BLOCK_SIZE = 1;
   static final int PREFERRED_BLOCK_SIZE = 4096;
 
   /** The largest READ or WRITE payload served: 32 MiB, the spec's interoperable maximum. */
-  static final int MAX_PAYLOAD = 32 << 20;
+  static final int MAX_PAYLOAD = NbdProtocol.SAFE_PAYLOAD;
 
   /** The longest string (export name, query) the specification allows. */
-  static final int MAX_STRING = 4096;
+  static final int MAX_STRING = NbdProtocol.MAX_STRING_LENGTH;
 }

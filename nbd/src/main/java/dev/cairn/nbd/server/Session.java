@@ -1,5 +1,7 @@
 package dev.cairn.nbd.server;
 
+import dev.cairn.nbd.protocol.NbdProtocol;
+
 /**
  * What a client settled on in the handshake and keeps for the transmission phase.
  *
@@ -20,18 +22,20 @@ record Session(
 
   /** The transmission flags of {@code backend} as served to a client with these replies. */
   static int transmissionFlags(ExportBackend backend, boolean structuredReplies) {
-    int flags = ServerWire.FLAG_HAS_FLAGS | ServerWire.FLAG_SEND_FLUSH;
+    int flags = NbdProtocol.FLAG_HAS_FLAGS | NbdProtocol.FLAG_SEND_FLUSH;
     // Every connection shares the one backend and a flush reaches all of it, which is exactly what
     // multi-conn promises.
-    flags |= ServerWire.FLAG_CAN_MULTI_CONN;
+    flags |= NbdProtocol.FLAG_CAN_MULTI_CONN;
     if (backend.readOnly()) {
-      flags |= ServerWire.FLAG_READ_ONLY;
+      flags |= NbdProtocol.FLAG_READ_ONLY;
     } else {
       flags |=
-          ServerWire.FLAG_SEND_FUA | ServerWire.FLAG_SEND_TRIM | ServerWire.FLAG_SEND_WRITE_ZEROES;
+          NbdProtocol.FLAG_SEND_FUA
+              | NbdProtocol.FLAG_SEND_TRIM
+              | NbdProtocol.FLAG_SEND_WRITE_ZEROES;
     }
     if (structuredReplies) {
-      flags |= ServerWire.FLAG_SEND_DF;
+      flags |= NbdProtocol.FLAG_SEND_DF;
     }
     return flags;
   }
