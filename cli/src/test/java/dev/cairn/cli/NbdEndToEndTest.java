@@ -186,6 +186,19 @@ class NbdEndToEndTest {
   }
 
   @Test
+  void aServerKilledDuringTheBackupFailsItAndLeavesNoPoint() throws Exception {
+    // Slow reads keep the backup busy for far longer than the moment the server is killed at.
+    QemuTools.Server server =
+        QemuTools.nbdkit(directory, "--filter=delay", "pattern", "size=256M", "rdelay=1");
+    CairnProcess.Running backup = repository.start("backup", "--vm", "vm1", "--disk", server.url);
+    Thread.sleep(2000);
+    server.kill();
+    backup.await(CairnProcess.DEFAULT_TIMEOUT).assertFailure(7, "Cannot read disk");
+    assertThat(repository.pointIds()).isEmpty();
+    repository.assertCheckPasses();
+  }
+
+  @Test
   void aDeadServerFailsTheBackupNamingTheUrl() throws Exception {
     String url = "nbd+unix:///disk0?socket=" + directory.resolve("nobody-listens.sock");
     repository.run("backup", "--vm", "vm1", "--disk", url).assertFailure(7, "nobody-listens.sock");
