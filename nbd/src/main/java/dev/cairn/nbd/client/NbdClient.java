@@ -105,6 +105,7 @@ public final class NbdClient implements AutoCloseable {
     try {
       List<String> names = session.handshake().list();
       session.handshake().abort(true);
+      session.socket().guard().disarm();
       session.wire().transport().close();
       return names;
     } catch (IOException | RuntimeException e) {
@@ -459,6 +460,16 @@ public final class NbdClient implements AutoCloseable {
         } else {
           socket.connect(url.host(), url.port(), options.connectTimeout());
         }
+      } catch (IOException | RuntimeException e) {
+        socket.guard().disarm();
+        socket.abort();
+        String reason =
+            socket.guard().fired()
+                ? "timed out after " + format(options.connectTimeout()) + " connecting"
+                : "cannot reach the server: " + e.getMessage();
+        throw new NbdException("Cannot " + action + ": " + reason, e);
+      }
+      try {
         session.handshake().start(socket);
         return session;
       } catch (IOException | RuntimeException e) {

@@ -16,12 +16,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.nbd.Extent;
 import dev.cairn.nbd.NbdException;
+import dev.cairn.nbd.NbdUrl;
 import dev.cairn.nbd.protocol.ChunkHeader;
 import dev.cairn.nbd.protocol.OptionReplyHeader;
 import dev.cairn.nbd.testing.ScriptedServer;
 import dev.cairn.nbd.testing.ServerStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -307,5 +309,20 @@ class ScriptedServerTest {
         new ServerStream().handshake(SIZE, true).blockStatus(1, 1, true, 0, 0),
         OPTIONS.withMetaContexts(List.of(BASE_ALLOCATION)));
     assertViolation(() -> client.blockStatus(BASE_ALLOCATION, 0, SIZE), "extent of length 0");
+  }
+
+  @Test
+  void anAbsentServerFailsTheConnectNamingIt() throws IOException {
+    NbdUrl tcp = server.url("gone");
+    server.close();
+    assertThatThrownBy(() -> NbdClient.connect(tcp, OPTIONS))
+        .isInstanceOf(NbdException.class)
+        .hasMessageStartingWith("Cannot connect to " + tcp + ": cannot reach the server");
+    NbdUrl unix = NbdUrl.unix(Path.of("/nonexistent/nbd.sock"), "disk");
+    assertThatThrownBy(() -> NbdClient.connect(unix, OPTIONS))
+        .isInstanceOf(NbdException.class)
+        .hasMessageStartingWith(
+            "Cannot connect to nbd+unix:///disk?socket=/nonexistent/nbd.sock: cannot reach the"
+                + " server");
   }
 }
