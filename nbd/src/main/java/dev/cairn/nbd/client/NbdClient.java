@@ -64,6 +64,7 @@ public final class NbdClient implements AutoCloseable {
   private final ExportInfo export;
   private final Transmission transmission;
   private final ReentrantLock lock = new ReentrantLock();
+  private final IoThread ioThread;
 
   /** Why the connection is closed (by failure or by {@link #close()}); null while it is open. */
   private volatile String closedBecause;
@@ -75,6 +76,7 @@ public final class NbdClient implements AutoCloseable {
     this.wire = session.wire();
     this.export = export;
     this.transmission = new Transmission(wire, export);
+    this.ioThread = new IoThread("nbd-client " + url, socket::abort);
   }
 
   /**
@@ -311,9 +313,11 @@ public final class NbdClient implements AutoCloseable {
       // Another thread is in a command, perhaps blocked on a stalled server: fail it at once.
       closedBecause = "the client was closed";
       socket.abort();
+      ioThread.close();
       return;
     }
     try {
+      ioThread.close();
       if (closedBecause != null) {
         socket.abort();
         return;
@@ -333,18 +337,13 @@ public final class NbdClient implements AutoCloseable {
     }
   }
 
-  @FunctionalInterface
-  private interface Command {
-    void run() throws IOException;
-  }
-
-  private void execute(String action, Command command) throws NbdException {
+  private void execute(String action, IoThread.Work command) throws NbdException {
     lock.lock();
     try {
       ensureOpen(action);
       socket.guard().arm(options.ioTimeout(), true);
       try {
-        command.run();
+        ioThread.run(command);
       } catch (ProtocolViolation e) {
         throw closeAfterFailure(action, "the server broke the protocol: " + e.getMessage(), e);
       } catch (NbdException e) {
