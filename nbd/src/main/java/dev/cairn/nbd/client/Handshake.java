@@ -330,7 +330,7 @@ final class Handshake {
       if (awaitReply) {
         readReply(OPT_ABORT);
       }
-    } catch (IOException ignored) {
+    } catch (IOException | RuntimeException ignored) {
       // The spec lets the server close without replying; either way the session is over.
     }
   }

@@ -34,17 +34,22 @@ import javax.net.ssl.SSLException;
  * Every failure is an {@link NbdException} naming the export and the cause; after a protocol
  * violation or a timeout the connection is closed and every later call fails.
  *
- * <p>Requests larger than {@link #maxPayload()} are split, and up to four pieces are in flight at
- * once so that the server reads the next piece while this one travels. Offsets and lengths must be
- * multiples of {@link #minBlockSize()} (a caller error is an {@link IllegalArgumentException}). A
- * server error reply (for example EIO) fails only that call: {@link NbdException#errno()} holds the
- * error and the connection stays usable. A stall longer than {@link NbdClientOptions#ioTimeout()}
- * (no byte moving while a command waits) fails the command with a message saying it timed out, and
- * closes the connection; so does closing the client while another thread waits in a command.
+ * <p>Reads and writes are split into requests of at most 1 MiB (and never more than {@link
+ * #maxPayload()}), up to eight in flight at once, so that the server works on the next request
+ * while this one travels. Offsets and lengths must be multiples of {@link #minBlockSize()} (a
+ * caller error is an {@link IllegalArgumentException}). A server error reply (for example EIO)
+ * fails only that call: {@link NbdException#errno()} holds the error and the connection stays
+ * usable. A stall longer than {@link NbdClientOptions#ioTimeout()} (no byte moving while a command
+ * waits) fails the command with a message saying it timed out, and closes the connection; so does
+ * closing the client while another thread waits in a command.
  */
 public final class NbdClient implements AutoCloseable {
-  /** Read pieces: big enough to amortise a request, small enough to keep several in flight. */
-  private static final int READ_PIECE = 4 << 20;
+  /**
+   * Request size for reads and writes: big enough to amortise a request, small enough that several
+   * are in flight (the server reads the next while this one travels). Measured against qemu-nbd, 1
+   * MiB with 8 in flight beat 2 and 4 MiB with 4 in flight.
+   */
+  private static final int PIECE = 1 << 20;
 
   /** Largest WRITE_ZEROES / TRIM effect length per request: 1 GiB, fits the 32-bit field. */
   private static final int EFFECT_PIECE = 1 << 30;
@@ -59,6 +64,7 @@ public final class NbdClient implements AutoCloseable {
   private final ExportInfo export;
   private final Transmission transmission;
   private final ReentrantLock lock = new ReentrantLock();
+  private final IoThread ioThread;
 
   /** Why the connection is closed (by failure or by {@link #close()}); null while it is open. */
   private volatile String closedBecause;
@@ -70,6 +76,7 @@ public final class NbdClient implements AutoCloseable {
     this.wire = session.wire();
     this.export = export;
     this.transmission = new Transmission(wire, export);
+    this.ioThread = new IoThread("nbd-client " + url, socket::abort);
   }
 
   /**
@@ -100,6 +107,7 @@ public final class NbdClient implements AutoCloseable {
     try {
       List<String> names = session.handshake().list();
       session.handshake().abort(true);
+      session.socket().guard().disarm();
       session.wire().transport().close();
       return names;
     } catch (IOException | RuntimeException e) {
@@ -175,7 +183,7 @@ public final class NbdClient implements AutoCloseable {
     if (length == 0) {
       return;
     }
-    int piece = Math.min(export.maxPayload(), READ_PIECE);
+    int piece = Math.min(export.maxPayload(), PIECE);
     execute(
         "read %d bytes at offset %d from %s".formatted(length, offset, url),
         () -> transmission.read(offset, target, piece));
@@ -305,9 +313,11 @@ public final class NbdClient implements AutoCloseable {
       // Another thread is in a command, perhaps blocked on a stalled server: fail it at once.
       closedBecause = "the client was closed";
       socket.abort();
+      ioThread.close();
       return;
     }
     try {
+      ioThread.close();
       if (closedBecause != null) {
         socket.abort();
         return;
@@ -327,18 +337,13 @@ public final class NbdClient implements AutoCloseable {
     }
   }
 
-  @FunctionalInterface
-  private interface Command {
-    void run() throws IOException;
-  }
-
-  private void execute(String action, Command command) throws NbdException {
+  private void execute(String action, IoThread.Work command) throws NbdException {
     lock.lock();
     try {
       ensureOpen(action);
       socket.guard().arm(options.ioTimeout(), true);
       try {
-        command.run();
+        ioThread.run(command);
       } catch (ProtocolViolation e) {
         throw closeAfterFailure(action, "the server broke the protocol: " + e.getMessage(), e);
       } catch (NbdException e) {
@@ -454,6 +459,16 @@ public final class NbdClient implements AutoCloseable {
         } else {
           socket.connect(url.host(), url.port(), options.connectTimeout());
         }
+      } catch (IOException | RuntimeException e) {
+        socket.guard().disarm();
+        socket.abort();
+        String reason =
+            socket.guard().fired()
+                ? "timed out after " + format(options.connectTimeout()) + " connecting"
+                : "cannot reach the server: " + e.getMessage();
+        throw new NbdException("Cannot " + action + ": " + reason, e);
+      }
+      try {
         session.handshake().start(socket);
         return session;
       } catch (IOException | RuntimeException e) {

@@ -38,7 +38,7 @@ import java.util.List;
  * <p>Not thread-safe: the client's lock serialises calls.
  */
 final class Transmission {
-  static final int MAX_IN_FLIGHT = 4;
+  static final int MAX_IN_FLIGHT = 8;
 
   /** Source of zeros for holes and for writing zeros where the server cannot. */
   static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();

@@ -242,7 +242,7 @@ class QemuNbdClientTest {
     assertThat(client.canFlush()).isTrue();
 
     SplittableRandom random = new SplittableRandom(12);
-    byte[] big = new byte[36 * MIB]; // larger than maxPayload: sent in two requests
+    byte[] big = new byte[36 * MIB]; // larger than maxPayload: many requests, several in flight
     random.nextBytes(big);
     ByteBuffer heap = ByteBuffer.wrap(big);
     client.write(4L * MIB, heap);

@@ -16,16 +16,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.nbd.Extent;
 import dev.cairn.nbd.NbdException;
+import dev.cairn.nbd.NbdUrl;
 import dev.cairn.nbd.protocol.ChunkHeader;
 import dev.cairn.nbd.protocol.OptionReplyHeader;
 import dev.cairn.nbd.testing.ScriptedServer;
 import dev.cairn.nbd.testing.ServerStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -307,5 +312,46 @@ class ScriptedServerTest {
         new ServerStream().handshake(SIZE, true).blockStatus(1, 1, true, 0, 0),
         OPTIONS.withMetaContexts(List.of(BASE_ALLOCATION)));
     assertViolation(() -> client.blockStatus(BASE_ALLOCATION, 0, SIZE), "extent of length 0");
+  }
+
+  @Test
+  void anAbsentServerFailsTheConnectNamingIt() throws IOException {
+    int port;
+    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = closed.getLocalPort(); // free again once closed: nothing listens there
+    }
+    NbdUrl tcp = NbdUrl.tcp(InetAddress.getLoopbackAddress().getHostAddress(), port, "gone");
+    assertThatThrownBy(() -> NbdClient.connect(tcp, OPTIONS))
+        .isInstanceOf(NbdException.class)
+        .hasMessageStartingWith("Cannot connect to " + tcp + ": cannot reach the server");
+    NbdUrl unix = NbdUrl.unix(Path.of("/nonexistent/nbd.sock"), "disk");
+    assertThatThrownBy(() -> NbdClient.connect(unix, OPTIONS))
+        .isInstanceOf(NbdException.class)
+        .hasMessageStartingWith(
+            "Cannot connect to nbd+unix:///disk?socket=/nonexistent/nbd.sock: cannot reach the"
+                + " server");
+  }
+
+  @Test
+  void interruptingAVirtualThreadCallerClosesTheConnection() throws Exception {
+    server.play(handshake().toByteArray(), true);
+    client = NbdClient.connect(server.url("fake"), OPTIONS);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread reader =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    client.read(0, ByteBuffer.allocate(4096));
+                  } catch (Throwable e) {
+                    failure.set(e);
+                  }
+                });
+    reader.interrupt();
+    reader.join();
+
+    assertThat(failure.get())
+        .isInstanceOf(NbdException.class)
+        .hasMessageContaining("the thread was interrupted; connection closed");
   }
 }
