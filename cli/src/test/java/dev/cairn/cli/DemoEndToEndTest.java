@@ -21,6 +21,7 @@ class DemoEndToEndTest {
         .contains("Full backup")
         .contains("incremental backup")
         .contains("identical to the disk, byte for byte")
+        .contains("back through Cairn's NBD client: identical")
         .contains("check --read-data: no errors");
     Path repository = directory.resolve("cairn-demo/repo");
     assertThat(repository.resolve("config")).exists();
