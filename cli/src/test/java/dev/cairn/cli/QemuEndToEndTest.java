@@ -181,6 +181,84 @@ class QemuEndToEndTest {
   }
 
   @Test
+  void guestWritesDuringTheBackupStayOutOfItAndGoIntoTheNext() throws Exception {
+    try (var repo =
+        dev.cairn.repository.Repository.open(
+            dev.cairn.storage.local.LocalBlobStore.open(repository.path()),
+            "secret".toCharArray(),
+            java.time.Clock.systemUTC())) {
+      // The guest overwrites data after the checkpoint, before the backup has read a byte: on
+      // the engine's first progress report (0 bytes done).
+      java.util.concurrent.atomic.AtomicBoolean written =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicLong doneWhenWritten =
+          new java.util.concurrent.atomic.AtomicLong(-1);
+      dev.cairn.engine.progress.ProgressListener writeOnce =
+          (phase, done, total) -> {
+            if (written.compareAndSet(false, true)) {
+              doneWhenWritten.set(done);
+              try {
+                writeAsGuest("write -P 0x99 0 6M");
+                writeAsGuest("write -P 0x98 30M 2M");
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          };
+      var first =
+          QemuBackup.run(
+              repo,
+              directory.resolve("qmp.sock"),
+              List.of(),
+              directory.resolve("work"),
+              new dev.cairn.repository.point.VmIdentity("vm1", null),
+              List.of(),
+              dev.cairn.nbd.client.NbdClientOptions.defaults(),
+              2,
+              writeOnce);
+      assertThat(written).isTrue();
+      assertThat(doneWhenWritten).hasValue(0);
+      assertThat(first.cleanupProblem()).isEmpty();
+
+      // The point holds the disk as it was when the backup started.
+      Path restored = directory.resolve("first.img");
+      new dev.cairn.engine.restore.RestoreEngine(
+              repo, 2, dev.cairn.engine.progress.ProgressListener.NONE)
+          .restoreDisk(first.result().point(), 0, restored, false);
+      String before =
+          QemuTools.run(
+              directory,
+              "qemu-io",
+              "-f",
+              "raw",
+              "-r",
+              "-c",
+              "read -P 0x11 0 6M",
+              "-c",
+              "read -P 0x22 30M 2M",
+              restored.toString());
+      assertThat(before).doesNotContain("verification failed");
+
+      // The next backup is an incremental that reads exactly those writes.
+      var second =
+          QemuBackup.run(
+              repo,
+              directory.resolve("qmp.sock"),
+              List.of(),
+              directory.resolve("work"),
+              new dev.cairn.repository.point.VmIdentity("vm1", null),
+              List.of(),
+              dev.cairn.nbd.client.NbdClientOptions.defaults(),
+              2,
+              dev.cairn.engine.progress.ProgressListener.NONE);
+      assertThat(second.result().point().statistics().incremental()).isTrue();
+      assertThat(second.result().point().statistics().bytesRead()).isEqualTo(8 * MIB);
+    }
+    assertThat(leftovers()).isEmpty();
+    assertNewestPointEqualsTheDisk();
+  }
+
+  @Test
   void aBackupKilledAtAnyMomentLeavesNothingThatTheNextOneCannotRepair() throws Exception {
     backup();
     writeAsGuest("write -P 0x55 2M 1M");
