@@ -104,6 +104,15 @@ final class ExportCommand implements Callable<Integer> {
                     server.address().toString(),
                     "writable",
                     String.valueOf(writable)));
+        if (!server.address().getAddress().isLoopbackAddress()) {
+          spec.commandLine()
+              .getErr()
+              .println(
+                  "cairn: warning: serving on "
+                      + server.address()
+                      + " without TLS or authentication: anyone who can reach it can read the"
+                      + (writable ? " disk and write to its overlay" : " disk"));
+        }
         out.printf(
             Locale.ROOT,
             "Serving disk %d of %s (%s, %s) at nbd://%s:%d/%s until interrupted.%n",
