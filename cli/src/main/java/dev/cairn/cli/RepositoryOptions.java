@@ -23,8 +23,18 @@ final class RepositoryOptions {
       names = "--repo",
       required = true,
       paramLabel = "DIR",
-      description = "Repository location (a directory).")
+      description =
+          "Repository location: a directory, azure://ACCOUNT/CONTAINER[/PREFIX] or"
+              + " s3://[ENDPOINT/]BUCKET[/PREFIX] (credentials from the environment).")
   String repository;
+
+  @Option(
+      names = "--repo-endpoint",
+      paramLabel = "URL",
+      description =
+          "Service endpoint of a cloud repository (emulators, sovereign clouds, S3-compatible"
+              + " servers); default: the service's own.")
+  String endpoint;
 
   @Option(
       names = "--password-file",
@@ -34,7 +44,9 @@ final class RepositoryOptions {
   Path passwordFile;
 
   BlobStore openStore() throws IOException {
-    requireLocal();
+    if (StoreLocations.isUrl(repository)) {
+      return StoreLocations.open(repository, java.util.Optional.ofNullable(endpoint), false);
+    }
     Path path = Path.of(repository);
     if (!Files.isDirectory(path)) {
       throw new CairnException(
@@ -45,7 +57,9 @@ final class RepositoryOptions {
   }
 
   BlobStore createStore() throws IOException {
-    requireLocal();
+    if (StoreLocations.isUrl(repository)) {
+      return StoreLocations.open(repository, java.util.Optional.ofNullable(endpoint), true);
+    }
     Path path = Path.of(repository);
     if (Files.exists(path) && !Files.isDirectory(path)) {
       throw new CairnException(
@@ -68,14 +82,6 @@ final class RepositoryOptions {
     } catch (IOException | RuntimeException e) {
       store.close();
       throw e;
-    }
-  }
-
-  private void requireLocal() throws CairnException {
-    if (repository.contains("://")) {
-      throw new CairnException(
-          ErrorCode.INVALID_INPUT,
-          "Cannot open repository " + repository + ": only local directories are supported so far");
     }
   }
 

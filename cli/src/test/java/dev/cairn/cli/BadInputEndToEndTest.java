@@ -107,6 +107,14 @@ class BadInputEndToEndTest {
   }
 
   @Test
+  void aRepositoryUrlOfAnUnknownKindIsRefusedNamingIt() {
+    repository
+        .cairn()
+        .run("points", "--repo", "ftp://host/backups")
+        .assertFailure(2, "ftp://host/backups", "no store for 'ftp://'");
+  }
+
+  @Test
   void aMissingRepositoryIsUnavailable() throws IOException {
     Path nowhere = directory.resolve("no-repository-here");
     CairnRepository missing = new CairnRepository(repository.cairn(), nowhere);
