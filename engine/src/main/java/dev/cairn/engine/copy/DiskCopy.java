@@ -84,10 +84,10 @@ final class DiskCopy {
     for (long leaf = 0; leaf < sourceMap.leafCount(); leaf++) {
       long bytes = Math.min(leafBytes, disk.sizeBytes() - leaf * leafBytes);
       ChunkId sourceLeaf = sourceMap.leafId(leaf);
+      ChunkId targetLeaf = sourceLeaf == null ? null : reusableLeaf(leaf, sourceLeaf);
       if (sourceLeaf == null) {
         writer.addLeafId(leaf, null);
-      } else if (reference != null && sourceLeaf.equals(reference.source().leafId(leaf))) {
-        ChunkId targetLeaf = reference.target().leafId(leaf);
+      } else if (targetLeaf != null) {
         writer.addLeafId(leaf, targetLeaf);
         counters.leavesReused.incrementAndGet();
       } else {
@@ -96,6 +96,18 @@ final class DiskCopy {
       progress.add(bytes);
     }
     return writer.finish();
+  }
+
+  /**
+   * The reference's target leaf if the source leaf equals the reference's, else null. A reference
+   * whose target copy has a hole where the source has data is not trusted for this leaf (it never
+   * happens with copies that Cairn made, and copying the leaf costs only reading it).
+   */
+  private ChunkId reusableLeaf(long leaf, ChunkId sourceLeaf) throws IOException {
+    if (reference == null || !sourceLeaf.equals(reference.source().leafId(leaf))) {
+      return null;
+    }
+    return reference.target().leafId(leaf);
   }
 
   private ChunkId[] copyLeaf(long leaf) throws IOException {

@@ -256,7 +256,8 @@ public final class PointCopier {
     ExecutorService workers =
         Executors.newFixedThreadPool(
             workerCount, Thread.ofPlatform().name("copy-worker-", 0).daemon().factory());
-    try (BlobSink sink = target.newSink(workerCount)) {
+    // As a backup: one pack writer fewer than workers bounds memory the same way.
+    try (BlobSink sink = target.newSink(Math.max(1, workerCount - 1))) {
       ChunkReader targetReader = target.reader();
       try {
         for (int i = 0; i < point.disks().size(); i++) {
