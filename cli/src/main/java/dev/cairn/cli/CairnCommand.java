@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       PointsCommand.class,
       RestoreCommand.class,
       ExportCommand.class,
+      CopyCommand.class,
       CheckCommand.class,
       ForgetCommand.class,
       PruneCommand.class,

@@ -11,9 +11,10 @@ import java.util.List;
 /**
  * Reads a batch of chunks with as few store requests as possible: chunks are grouped by pack and
  * neighbouring blobs are fetched in one ranged read (a backup writes a disk's blocks into a pack in
- * order, so a batch is usually one read). Each chunk is still verified on its own.
+ * order, so a batch is usually one read). Each chunk is still verified on its own. Used by restore
+ * and by copy. Thread-safe as its {@link ChunkReader} is.
  */
-final class BatchReader {
+public final class BatchReader {
   /** Gaps up to this size between wanted blobs are read through rather than split. */
   private static final int MAXIMUM_GAP = 256 * 1024;
 
@@ -21,17 +22,17 @@ final class BatchReader {
 
   private final ChunkReader reader;
 
-  BatchReader(ChunkReader reader) {
+  public BatchReader(ChunkReader reader) {
     this.reader = reader;
   }
 
   /** A wanted chunk and what to do with its data. */
-  interface Consumer {
+  public interface Consumer {
     void accept(int slot, byte[] data) throws IOException;
   }
 
   /** Reads {@code ids} (null entries skipped) and hands each plaintext to {@code consumer}. */
-  void read(ChunkId[] ids, Consumer consumer) throws IOException {
+  public void read(ChunkId[] ids, Consumer consumer) throws IOException {
     record Wanted(int slot, BlobLocation location) {}
     List<Wanted> wanted = new ArrayList<>();
     for (int slot = 0; slot < ids.length; slot++) {
