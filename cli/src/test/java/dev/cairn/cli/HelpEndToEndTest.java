@@ -21,6 +21,8 @@ class HelpEndToEndTest {
         "backup",
         "points",
         "restore",
+        "export",
+        "copy",
         "check",
         "forget",
         "prune",
