@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param maxTries attempts per request, the first included; 429, 500 and 503 answers, timeouts and
  *     broken connections are retried with exponential backoff, waiting at least what the service
  *     asks for in {@code Retry-After} or {@code x-ms-retry-after-ms}
- * @param tryTimeout the limit for one attempt of one request (one block, one read)
+ * @param tryTimeout the limit for one attempt of one request (one block, one read), at least a
+ *     second
  * @param retryDelay the first backoff delay; it doubles with each try (with jitter)
  * @param maxRetryDelay the longest backoff delay, and the most a {@code Retry-After} is honoured
  * @param blockSize the size of the blocks of a block upload
@@ -48,6 +49,9 @@ public record AzureSettings(
       throw new IllegalArgumentException("maxTries must be at least 1: " + maxTries);
     }
     requirePositive("tryTimeout", tryTimeout);
+    if (tryTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("tryTimeout must be at least one second: " + tryTimeout);
+    }
     requirePositive("retryDelay", retryDelay);
     requirePositive("maxRetryDelay", maxRetryDelay);
     if (maxRetryDelay.compareTo(retryDelay) < 0) {
@@ -70,6 +74,19 @@ public record AzureSettings(
 
   /** These settings with {@code maxTries} attempts and the given backoff delays. */
   public AzureSettings withRetries(int maxTries, Duration retryDelay, Duration maxRetryDelay) {
+    return new AzureSettings(
+        maxTries,
+        tryTimeout,
+        retryDelay,
+        maxRetryDelay,
+        blockSize,
+        singleUploadLimit,
+        uploadConcurrency,
+        listPageSize);
+  }
+
+  /** These settings with another limit for one try of one request. */
+  public AzureSettings withTryTimeout(Duration tryTimeout) {
     return new AzureSettings(
         maxTries,
         tryTimeout,
