@@ -248,10 +248,36 @@ public final class AzureBlobStore implements TieredBlobStore, ImmutableBlobStore
 
   // ---- ImmutableBlobStore ---------------------------------------------------------------------
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Then reads the protection back: a service that stores the object but ignores the headers (an
+   * emulator, a container without version-level immutability on some services) would otherwise
+   * leave it unprotected without a word. Such an object is deleted again and the create fails.
+   */
   @Override
   public void createImmutable(String name, byte[] content, Retention retention, boolean legalHold)
       throws IOException {
     upload(name, BinaryData.fromBytes(content), Objects.requireNonNull(retention), legalHold);
+    ObjectProtection wanted = new ObjectProtection(Optional.of(retention), legalHold);
+    ObjectProtection got = protection(name);
+    if (!got.equals(wanted)) {
+      String removed;
+      try {
+        delete(name);
+        removed = "it was removed again";
+      } catch (IOException e) {
+        removed = "it could not be removed again";
+      }
+      throw new IOException(
+          "Cannot create immutable object "
+              + name
+              + " in "
+              + where
+              + ": the service stored it without the requested protection (no immutability"
+              + " support on this container?); "
+              + removed);
+    }
   }
 
   @Override

@@ -12,8 +12,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -166,12 +168,13 @@ class AzureBlobStoreFakeServiceTest {
   @Test
   void createImmutableSendsTheRetentionAndLegalHoldHeadersWithTheConditionalPut()
       throws IOException {
-    AzureBlobStore store = open(request -> Answer.created(), QUICK);
+    AzureBlobStore store = open(immutableBlobs(), QUICK);
     Instant until = Instant.parse("2100-01-01T00:00:00.750Z");
 
     store.createImmutable(
         "index/0001", new byte[] {9}, new Retention(until, Retention.Mode.LOCKED), true);
 
+    assertThat(service.requests()).extracting(Request::method).containsExactly("PUT", "HEAD");
     Request put = service.requests().getFirst();
     assertThat(put.method()).isEqualTo("PUT");
     assertThat(put.path()).isEqualTo("/vault/index/0001");
@@ -185,8 +188,7 @@ class AzureBlobStoreFakeServiceTest {
 
   @Test
   void aLargeImmutableObjectCarriesItsProtectionOnTheBlockListThatPublishesIt() throws IOException {
-    AzureBlobStore store =
-        open(request -> Answer.created(), QUICK.withUploads(64 * 1024, 64 * 1024, 2));
+    AzureBlobStore store = open(immutableBlobs(), QUICK.withUploads(64 * 1024, 64 * 1024, 2));
     byte[] content = randomBytes(200 * 1024, 3);
     Instant until = Instant.parse("2031-06-30T12:00:00Z");
 
@@ -361,6 +363,69 @@ class AzureBlobStoreFakeServiceTest {
                 Optional.of(service.endpoint()),
                 false),
             settings);
+  }
+
+  /**
+   * A service with immutability support: creates succeed and the properties report the protection
+   * of the last create.
+   */
+  private static Function<Request, Answer> immutableBlobs() {
+    AtomicReference<Request> created = new AtomicReference<>();
+    return request -> {
+      if (!request.method().equals("HEAD")) {
+        if (request.header("x-ms-immutability-policy-mode") != null) {
+          created.set(request);
+        }
+        return Answer.created();
+      }
+      Request put = created.get();
+      List<String> headers =
+          new ArrayList<>(
+              List.of(
+                  "Content-Length",
+                  "1",
+                  "x-ms-blob-type",
+                  "BlockBlob",
+                  "ETag",
+                  "\"0x3\"",
+                  "x-ms-immutability-policy-until-date",
+                  put.header("x-ms-immutability-policy-until-date"),
+                  "x-ms-immutability-policy-mode",
+                  put.header("x-ms-immutability-policy-mode").toLowerCase(Locale.ROOT)));
+      if ("true".equals(put.header("x-ms-legal-hold"))) {
+        headers.addAll(List.of("x-ms-legal-hold", "true"));
+      }
+      return Answer.of(200, headers.toArray(String[]::new));
+    };
+  }
+
+  @Test
+  void aServiceThatIgnoresTheProtectionHeadersFailsTheCreateAndTheObjectIsRemoved()
+      throws IOException {
+    AzureBlobStore store =
+        open(
+            request ->
+                switch (request.method()) {
+                  case "PUT" -> Answer.created();
+                  case "HEAD" -> blobProperties(1, "whatever");
+                  default -> Answer.of(202);
+                },
+            QUICK);
+
+    assertThatThrownBy(
+            () ->
+                store.createImmutable(
+                    "pack",
+                    new byte[1],
+                    new Retention(Instant.parse("2050-01-01T00:00:00Z"), Retention.Mode.LOCKED),
+                    false))
+        .hasMessage(
+            "Cannot create immutable object pack in azure://fakeaccount/vault: the service stored"
+                + " it without the requested protection (no immutability support on this"
+                + " container?); it was removed again");
+    assertThat(service.requests())
+        .extracting(Request::method)
+        .containsExactly("PUT", "HEAD", "DELETE");
   }
 
   private static Answer blobProperties(long size, String uploadId) {
