@@ -1,0 +1,53 @@
+package dev.cairn.storage.azure;
+
+import dev.cairn.storage.BlobStore;
+import dev.cairn.storage.NoSuchObjectException;
+import dev.cairn.storage.ObjectExistsException;
+import java.io.IOException;
+
+/**
+ * Capability of stores that can make objects write-once-read-many: the later "immutable repository"
+ * feature creates packs and indexes with a retention date that ransomware holding the repository's
+ * credentials cannot shorten. While an object is protected, {@link #delete} fails with {@link
+ * ObjectLockedException} and the object stays.
+ *
+ * <p>The service must be set up for it (on Azure: a container with version-level immutability
+ * support); a service that cannot do it refuses with an {@link IOException} saying so, and nothing
+ * is created unprotected. Written against no Azure type, so it can move to the storage SPI
+ * unchanged.
+ */
+public interface ImmutableBlobStore extends BlobStore {
+
+  /**
+   * Creates {@code name} like {@link #create(String, byte[])}, protected from the moment it exists
+   * by {@code retention} and, if {@code legalHold}, a legal hold.
+   *
+   * @throws ObjectExistsException if the object already exists
+   * @throws IOException if the service refuses the protection; then no object is created
+   */
+  void createImmutable(String name, byte[] content, Retention retention, boolean legalHold)
+      throws IOException;
+
+  /**
+   * Replaces the retention of {@code name} with {@code retention}: a later date, or an {@link
+   * Retention.Mode#UNLOCKED} policy turned {@link Retention.Mode#LOCKED}. The service refuses to
+   * shorten or unlock a locked policy ({@link ObjectLockedException}).
+   *
+   * @throws NoSuchObjectException if the object does not exist
+   */
+  void extendRetention(String name, Retention retention) throws IOException;
+
+  /**
+   * Sets or clears the legal hold of {@code name}.
+   *
+   * @throws NoSuchObjectException if the object does not exist
+   */
+  void setLegalHold(String name, boolean hold) throws IOException;
+
+  /**
+   * The retention and legal hold of {@code name}.
+   *
+   * @throws NoSuchObjectException if the object does not exist
+   */
+  ObjectProtection protection(String name) throws IOException;
+}

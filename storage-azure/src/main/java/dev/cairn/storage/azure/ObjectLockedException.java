@@ -1,0 +1,27 @@
+package dev.cairn.storage.azure;
+
+import java.io.IOException;
+
+/**
+ * The service refused to delete or weaken the protection of an object under a retention policy or
+ * legal hold; the object is unchanged.
+ */
+public final class ObjectLockedException extends IOException {
+  private final String objectName;
+
+  /**
+   * @param verb what was refused, e.g. "delete"
+   * @param objectName the protected object
+   * @param storeLocation the store, for the message
+   * @param reason why, e.g. "protected by a retention policy"
+   */
+  public ObjectLockedException(
+      String verb, String objectName, String storeLocation, String reason) {
+    super("Cannot " + verb + " object " + objectName + " in " + storeLocation + ": " + reason);
+    this.objectName = objectName;
+  }
+
+  public String objectName() {
+    return objectName;
+  }
+}
