@@ -96,6 +96,7 @@ final class CairnProcess {
     command.add("-XX:+UseSerialGC");
     command.addAll(jvmOptions);
     command.add("--enable-native-access=ALL-UNNAMED");
+    command.add("--sun-misc-unsafe-memory-access=allow"); // as the launcher: Netty (Azure SDK)
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(CairnCommand.class.getName());

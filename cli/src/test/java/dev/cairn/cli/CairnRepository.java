@@ -13,7 +13,17 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A repository directory driven through the real CLI: {@code --repo PATH} is added to each run. */
-record CairnRepository(CairnProcess cairn, Path path) {
+record CairnRepository(CairnProcess cairn, Path path, String location) {
+  /** A repository in a local directory. */
+  CairnRepository(CairnProcess cairn, Path path) {
+    this(cairn, path, path.toString());
+  }
+
+  /** A repository at a store URL (azure://, s3://); it has no local path. */
+  static CairnRepository at(CairnProcess cairn, String url) {
+    return new CairnRepository(cairn, null, url);
+  }
+
   private static final AtomicInteger RESTORES = new AtomicInteger();
 
   /** Runs {@code cairn init} with cheap key derivation and asserts it succeeded. */
@@ -36,14 +46,14 @@ record CairnRepository(CairnProcess cairn, Path path) {
 
   /** The same repository, used through another runner (another password, say). */
   CairnRepository with(CairnProcess other) {
-    return new CairnRepository(other, path);
+    return new CairnRepository(other, path, location);
   }
 
   /** Runs {@code cairn args... --repo PATH}. */
   Result run(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.add("--repo");
-    all.add(path.toString());
+    all.add(location);
     return cairn.run(all.toArray(String[]::new));
   }
 
@@ -51,7 +61,7 @@ record CairnRepository(CairnProcess cairn, Path path) {
   CairnProcess.Running start(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.add("--repo");
-    all.add(path.toString());
+    all.add(location);
     return cairn.start(all.toArray(String[]::new));
   }
 

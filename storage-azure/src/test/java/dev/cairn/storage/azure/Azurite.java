@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Assumptions;
  * ({@code scripts/install-azurite} installs it). When missing, tests fail if {@code CI=true} and
  * are skipped otherwise.
  */
-final class Azurite implements AutoCloseable {
-  static final String ACCOUNT = "cairntest";
+public final class Azurite implements AutoCloseable {
+  public static final String ACCOUNT = "cairntest";
 
   private static final AtomicInteger CONTAINERS = new AtomicInteger();
 
@@ -45,7 +45,7 @@ final class Azurite implements AutoCloseable {
   }
 
   /** Starts Azurite with its data in {@code location}, or skips or fails the test class. */
-  static Azurite start(Path location) throws IOException, InterruptedException {
+  public static Azurite start(Path location) throws IOException, InterruptedException {
     Path executable = executable();
     byte[] keyBytes = new byte[64];
     SplittableRandom random = new SplittableRandom(42);
@@ -147,11 +147,11 @@ final class Azurite implements AutoCloseable {
     return key;
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + port + "/" + ACCOUNT;
   }
 
-  String connectionString() {
+  public String connectionString() {
     return "DefaultEndpointsProtocol=http;AccountName="
         + ACCOUNT
         + ";AccountKey="
@@ -167,7 +167,7 @@ final class Azurite implements AutoCloseable {
   }
 
   /** A container name no other test used. */
-  static String newContainerName() {
+  public static String newContainerName() {
     return "test-" + CONTAINERS.incrementAndGet() + "-" + ProcessHandle.current().pid();
   }
 
