@@ -40,6 +40,7 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
@@ -542,6 +543,35 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
       abort(name, key, uploadId, e);
       throw e;
     }
+    if (!lock.equals(ObjectLock.NONE)) {
+      ensureLocked(name, key, lock);
+    }
+  }
+
+  /**
+   * Some servers (Ceph RGW 16) ignore the lock headers of CreateMultipartUpload: check the
+   * completed object and lock it now if they did. Until then the object is unprotected.
+   */
+  private void ensureLocked(String name, String key, ObjectLock lock) throws IOException {
+    ObjectLock applied = lock(name);
+    if (lock.retention().isPresent() && !applied.retention().equals(lock.retention())) {
+      Retention retention = lock.retention().get();
+      try {
+        client.putObjectRetention(
+            b ->
+                b.bucket(location.bucket())
+                    .key(key)
+                    .retention(
+                        r ->
+                            r.mode(retention.mode().name())
+                                .retainUntilDate(retention.retainUntil())));
+      } catch (SdkException e) {
+        throw failure("lock", name, e);
+      }
+    }
+    if (lock.legalHold() && !applied.legalHold()) {
+      setLegalHold(name, true);
+    }
   }
 
   private List<CompletedPart> uploadParts(String name, String key, String uploadId, ByteBuffer data)
@@ -793,11 +823,17 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
             .addPlugin(LegacyMd5Plugin.create())
             .credentialsProvider(credentials(location, environment))
             .region(region(location, environment));
+    // Without chunked encoding a body over plain http is signed by its SHA-256 in one header:
+    // Ceph RGW 16 refuses the SDK's aws-chunked signature on empty bodies. Over https the SDK
+    // sends the body unsigned (TLS protects it) and Content-MD5 checks it.
+    S3Configuration.Builder service = S3Configuration.builder().chunkedEncodingEnabled(false);
     if (location.endpoint().isPresent()) {
-      builder.endpointOverride(location.endpoint().get()).forcePathStyle(true);
+      builder.endpointOverride(location.endpoint().get());
+      service.pathStyleAccessEnabled(true);
     } else {
       builder.crossRegionAccessEnabled(true);
     }
+    builder.serviceConfiguration(service.build());
     return builder.build();
   }
 
