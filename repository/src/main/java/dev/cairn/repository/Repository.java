@@ -17,6 +17,7 @@ import dev.cairn.repository.lock.LockManager;
 import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.pack.PackId;
 import dev.cairn.repository.pack.PackKind;
+import dev.cairn.repository.point.ManifestWarmup;
 import dev.cairn.repository.point.PointCatalog;
 import dev.cairn.storage.BlobStore;
 import dev.cairn.storage.NoSuchObjectException;
@@ -130,6 +131,7 @@ public final class Repository implements AutoCloseable {
     requirePassword(password);
     RepositoryConfig config = readConfig(store);
     CipherWarmup.startInBackground();
+    ManifestWarmup.startInBackground();
     SecureRandom random = new SecureRandom();
     KeyRing.Unlocked unlocked = new KeyRing(store, config.id(), random, clock).unlock(password);
     return new Repository(store, config, unlocked.masterKey(), unlocked.slot().id(), clock, random);
