@@ -185,7 +185,7 @@ public final class BackupEngine {
    * failed backup stored after the sink closed would stay in the repository's in-memory index
    * without being in any pack, so that the next backup in this process would reference it.
    */
-  private static void stopWorkers(ExecutorService workers) {
+  public static void stopWorkers(ExecutorService workers) {
     workers.shutdownNow();
     boolean interrupted = false;
     while (true) {

@@ -1,5 +1,6 @@
 package dev.cairn.engine.copy;
 
+import dev.cairn.engine.backup.BackupEngine;
 import dev.cairn.engine.progress.ProgressCounter;
 import dev.cairn.engine.progress.ProgressListener;
 import dev.cairn.engine.restore.BatchReader;
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -285,7 +285,7 @@ public final class PointCopier {
                   disk.changeTracking()));
         }
       } finally {
-        stopWorkers(workers);
+        BackupEngine.stopWorkers(workers);
       }
       sink.flush();
       RestorePoint copy =
@@ -460,24 +460,6 @@ public final class PointCopier {
       }
       points.sort(ORDER);
       return points;
-    }
-  }
-
-  /** Stops the workers and waits until none runs, before the sink may close (see BackupEngine). */
-  private static void stopWorkers(ExecutorService workers) {
-    workers.shutdownNow();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        if (workers.awaitTermination(1, TimeUnit.MINUTES)) {
-          break;
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 }
