@@ -7,8 +7,11 @@ import java.util.List;
 
 /**
  * What an NBD export serves. Thread-safe: the server calls it from one virtual thread per client
- * request, possibly concurrently. An {@link IOException} becomes an NBD EIO error reply for that
- * request (the message is logged, never sent); the connection stays up.
+ * request, possibly concurrently, also for overlapping ranges (the protocol leaves the outcome of
+ * overlapping requests in flight undefined, but each call must stay internally consistent). An
+ * {@link IOException} or a runtime exception becomes an NBD EIO error reply for that request (the
+ * message is logged, never sent); the connection stays up. The server checks every range against
+ * {@link #size()} and refuses writes to a read-only backend before calling it.
  */
 public interface ExportBackend extends AutoCloseable {
   /** The size in bytes; fixed. */
@@ -29,8 +32,10 @@ public interface ExportBackend extends AutoCloseable {
   void read(long offset, ByteBuffer target) throws IOException;
 
   /**
-   * base:allocation extents covering {@code [offset, offset + length)} in order, at least one and
-   * starting at {@code offset}; flags bit 0 = hole, bit 1 = reads as zeros.
+   * base:allocation extents from {@code offset} on, in order and without gaps: at least one,
+   * starting at {@code offset}; flags bit 0 = hole, bit 1 = reads as zeros. They should cover
+   * {@code [offset, offset + length)}, but may stop short (the client asks again from where they
+   * stop) or run past its end (the server clips them).
    */
   List<Extent> allocation(long offset, long length) throws IOException;
 
@@ -39,12 +44,15 @@ public interface ExportBackend extends AutoCloseable {
     throw new IOException("Export is read-only");
   }
 
-  /** Makes a range read as zeros; only called when not read-only. */
+  /**
+   * Makes a range read as zeros; only called when not read-only. Serves NBD_CMD_WRITE_ZEROES and
+   * NBD_CMD_TRIM (after a trim any content is allowed, and zeroes let an overlay drop the range).
+   */
   default void writeZeroes(long offset, long length) throws IOException {
     throw new IOException("Export is read-only");
   }
 
-  /** Makes written data durable. */
+  /** Makes written data durable (NBD_CMD_FLUSH, and after a write the client flagged FUA). */
   default void flush() throws IOException {}
 
   @Override

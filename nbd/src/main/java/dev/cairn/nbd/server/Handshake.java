@@ -37,6 +37,9 @@ final class Handshake {
   /** The export whose base:allocation the client selected, or null when none is selected. */
   private String allocationSelectedFor;
 
+  /** The session the client entered transmission with; null until then. */
+  private Session chosen;
+
   Handshake(Connection connection, Map<String, ExportBackend> exports) {
     this.connection = connection;
     this.exports = exports;
@@ -65,29 +68,33 @@ final class Handshake {
         throw new ProtocolViolation("an option of " + length + " bytes");
       }
       ByteBuffer data = connection.read((int) length);
-      Optional<Optional<Session>> outcome = answer(option, data);
-      if (outcome.isPresent()) {
-        return outcome.get();
+      if (answer(option, data)) {
+        return Optional.ofNullable(chosen);
       }
     }
   }
 
-  /** Answers one option; present when the handshake is over (with a session unless aborted). */
-  private Optional<Optional<Session>> answer(int option, ByteBuffer data) throws IOException {
+  /**
+   * Answers one option; true when the handshake is over, with {@link #chosen} set unless the client
+   * aborted.
+   */
+  private boolean answer(int option, ByteBuffer data) throws IOException {
     switch (option) {
       case OPT_EXPORT_NAME -> {
-        return Optional.of(Optional.of(exportName(data)));
+        chosen = exportName(data);
+        return true;
       }
       case OPT_ABORT -> {
         reply(option, REP_ACK);
-        return Optional.of(Optional.empty());
+        return true;
       }
       case OPT_LIST -> list(data);
       case OPT_STARTTLS -> reply(option, REP_ERR_POLICY, "TLS is not offered");
       case OPT_INFO, OPT_GO -> {
         Session session = info(option, data);
         if (option == OPT_GO && session != null) {
-          return Optional.of(Optional.of(session));
+          chosen = session;
+          return true;
         }
       }
       case OPT_STRUCTURED_REPLY -> {
@@ -101,7 +108,7 @@ final class Handshake {
       case OPT_LIST_META_CONTEXT, OPT_SET_META_CONTEXT -> metaContext(option, data);
       default -> reply(option, REP_ERR_UNSUP, "unsupported option");
     }
-    return Optional.empty();
+    return false;
   }
 
   /** NBD_OPT_EXPORT_NAME: no error reply exists, so an unknown export ends the session. */

@@ -57,6 +57,7 @@ public final class NbdServer implements AutoCloseable {
   private final ServerSocketChannel listener;
   private final SocketAddress localAddress;
   private final Map<String, ExportBackend> exports;
+  private final Duration handshakeTimeout;
   private final Semaphore connectionSlots = new Semaphore(MAX_CONNECTIONS);
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Set<Thread> clientThreads = ConcurrentHashMap.newKeySet();
@@ -66,11 +67,13 @@ public final class NbdServer implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread acceptor;
 
-  private NbdServer(ServerSocketChannel listener, Map<String, ExportBackend> exports)
+  private NbdServer(
+      ServerSocketChannel listener, Map<String, ExportBackend> exports, Duration handshakeTimeout)
       throws IOException {
     this.listener = listener;
     this.localAddress = listener.getLocalAddress();
     this.exports = exports;
+    this.handshakeTimeout = handshakeTimeout;
     this.handshakeTimer =
         new ScheduledThreadPoolExecutor(
             1, Thread.ofPlatform().name("nbd-handshake-timer").daemon().factory());
@@ -91,12 +94,19 @@ public final class NbdServer implements AutoCloseable {
    */
   public static NbdServer start(InetSocketAddress address, Map<String, ExportBackend> exports)
       throws IOException {
+    return start(address, exports, HANDSHAKE_TIMEOUT);
+  }
+
+  /** {@link #start(InetSocketAddress, Map)} with another handshake timeout, for tests. */
+  static NbdServer start(
+      InetSocketAddress address, Map<String, ExportBackend> exports, Duration handshakeTimeout)
+      throws IOException {
     Map<String, ExportBackend> checked = checked(exports);
     ServerSocketChannel listener = ServerSocketChannel.open();
     try {
       listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
       listener.bind(address, BACKLOG);
-      return new NbdServer(listener, checked);
+      return new NbdServer(listener, checked, handshakeTimeout);
     } catch (IOException e) {
       listener.close();
       throw new IOException(
@@ -122,7 +132,7 @@ public final class NbdServer implements AutoCloseable {
     ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       listener.bind(UnixDomainSocketAddress.of(socket), BACKLOG);
-      return new NbdServer(listener, checked);
+      return new NbdServer(listener, checked, HANDSHAKE_TIMEOUT);
     } catch (IOException e) {
       listener.close();
       throw new IOException(
@@ -221,7 +231,7 @@ public final class NbdServer implements AutoCloseable {
     try {
       ScheduledFuture<?> timeout =
           handshakeTimer.schedule(
-              connection::close, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+              connection::close, handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
       Optional<Session> session;
       try {
         session = new Handshake(connection, exports).negotiate();

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -405,6 +406,21 @@ class RawProtocolTest {
         assertThat(Arrays.copyOfRange(data.payload(), 8, data.payload().length))
             .isEqualTo(Arrays.copyOfRange(content, i * 4096, i * 4096 + 4096 + i));
       }
+    }
+  }
+
+  @Test
+  void aClientThatStallsInTheHandshakeIsDisconnected() throws IOException {
+    try (NbdServer impatient =
+            NbdServer.start(
+                new InetSocketAddress("127.0.0.1", 0),
+                Map.of("ro", readOnly),
+                Duration.ofSeconds(1));
+        RawClient stalled = RawClient.connect(impatient.address());
+        RawClient prompt = RawClient.transmission(impatient.address(), "ro", false, false)) {
+      stalled.greet(FLAG_C_FIXED_NEWSTYLE); // and then nothing
+      assertThat(stalled.closedByServer()).isTrue();
+      assertRead(prompt, 0, 512); // the timeout ends with the handshake
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class MemoryBackend implements ExportBackend {
   public static final int BLOCK = 4096;
+  private static final byte[] ZEROES = new byte[BLOCK];
 
   private final byte[] data;
   private final boolean readOnly;
@@ -140,7 +141,12 @@ public final class MemoryBackend implements ExportBackend {
   @Override
   public List<Extent> allocation(long offset, long length) throws IOException {
     check(offset, length);
-    return allocationOf(content(), offset, length);
+    lock.readLock().lock();
+    try {
+      return allocationOf(data, offset, length);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** The allocation this backend reports for {@code content}: zero blocks are holes. */
@@ -163,12 +169,8 @@ public final class MemoryBackend implements ExportBackend {
   }
 
   private static boolean isZero(byte[] content, long from, long to) {
-    for (long i = from; i < to; i++) {
-      if (content[(int) i] != 0) {
-        return false;
-      }
-    }
-    return true;
+    int length = (int) (to - from);
+    return Arrays.mismatch(content, (int) from, (int) to, ZEROES, 0, length) < 0;
   }
 
   private void refuseWhenReadOnly() throws IOException {
