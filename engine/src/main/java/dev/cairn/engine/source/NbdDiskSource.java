@@ -161,38 +161,35 @@ public final class NbdDiskSource implements DiskSource {
     List<ChangedExtents.Extent> result = new ArrayList<>();
     long size = control.size();
     long at = 0;
-    NbdClient client = control;
-    {
-      while (at < size) {
-        List<Extent> extents;
-        try {
-          extents = client.blockStatus(context, at, Math.min(STATUS_SPAN, size - at));
-        } catch (IOException e) {
-          throw new CairnException(
-              ErrorCode.SOURCE_FAILED,
-              "Cannot read " + context + " of disk " + label + " (" + url + "): " + message(e),
-              e);
-        }
-        if (extents.isEmpty() || extents.getLast().end() <= at) {
-          throw new CairnException(
-              ErrorCode.SOURCE_FAILED,
-              "Cannot read "
-                  + context
-                  + " of disk "
-                  + label
-                  + " ("
-                  + url
-                  + "): the server answered no extent at offset "
-                  + at);
-        }
-        for (Extent extent : extents) {
-          long end = Math.min(extent.end(), size);
-          if (wanted.test(extent.flags()) && end > extent.offset()) {
-            appendMerged(result, extent.offset(), end);
-          }
-        }
-        at = extents.getLast().end();
+    while (at < size) {
+      List<Extent> extents;
+      try {
+        extents = control.blockStatus(context, at, Math.min(STATUS_SPAN, size - at));
+      } catch (IOException e) {
+        throw new CairnException(
+            ErrorCode.SOURCE_FAILED,
+            "Cannot read " + context + " of disk " + label + " (" + url + "): " + message(e),
+            e);
       }
+      if (extents.isEmpty() || extents.getLast().end() <= at) {
+        throw new CairnException(
+            ErrorCode.SOURCE_FAILED,
+            "Cannot read "
+                + context
+                + " of disk "
+                + label
+                + " ("
+                + url
+                + "): the server answered no extent at offset "
+                + at);
+      }
+      for (Extent extent : extents) {
+        long end = Math.min(extent.end(), size);
+        if (wanted.test(extent.flags()) && end > extent.offset()) {
+          appendMerged(result, extent.offset(), end);
+        }
+      }
+      at = extents.getLast().end();
     }
     return result;
   }
