@@ -32,15 +32,7 @@ final class ExportCommand implements Callable<Integer> {
   @Mixin RepositoryOptions repository;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--point",
-      required = true,
-      paramLabel = "ID",
-      description = "Restore point id or unique prefix.")
-  String point;
-
-  @Option(names = "--disk", paramLabel = "INDEX", description = "Disk index, from 0 (default 0).")
-  int disk;
+  @Mixin PointSelection selection;
 
   @Option(
       names = "--listen",
@@ -69,15 +61,15 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     InetSocketAddress address = parseListen(listen);
-    String exportName = name == null ? "disk" + disk : name;
+    String exportName = name == null ? "disk" + selection.disk : name;
     PrintWriter out = spec.commandLine().getOut();
     // On Ctrl-C the JVM runs shutdown hooks and then halts: the hook stops the server and waits
     // for this thread to release the lock and delete the overlay before letting the JVM go.
     java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
     try (Repository opened = repository.open();
         RepositoryLock lock = opened.lock(LockKind.SHARED, "export")) {
-      RestorePoint found = opened.points().find(point);
-      ExportBackend backend = backend(new PointExportBackend(opened, found, disk));
+      RestorePoint found = opened.points().find(selection.point);
+      ExportBackend backend = backend(new PointExportBackend(opened, found, selection.disk));
       Map<String, ExportBackend> exports = new LinkedHashMap<>();
       exports.put(exportName, backend);
       exports.putIfAbsent("", backend);
@@ -99,7 +91,7 @@ final class ExportCommand implements Callable<Integer> {
                     "point",
                     found.id(),
                     "disk",
-                    String.valueOf(disk),
+                    String.valueOf(selection.disk),
                     "listen",
                     server.address().toString(),
                     "writable",
@@ -116,7 +108,7 @@ final class ExportCommand implements Callable<Integer> {
         out.printf(
             Locale.ROOT,
             "Serving disk %d of %s (%s, %s) at nbd://%s:%d/%s until interrupted.%n",
-            disk,
+            selection.disk,
             found.shortId(),
             Output.bytes(backend.size()),
             writable ? "writable, writes go to a local overlay" : "read-only",

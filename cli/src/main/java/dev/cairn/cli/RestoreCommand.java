@@ -23,15 +23,7 @@ final class RestoreCommand implements Callable<Integer> {
   @Mixin RepositoryOptions repository;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--point",
-      required = true,
-      paramLabel = "ID",
-      description = "Restore point id or unique prefix.")
-  String point;
-
-  @Option(names = "--disk", paramLabel = "INDEX", description = "Disk index, from 0 (default 0).")
-  int disk;
+  @Mixin PointSelection selection;
 
   @Option(
       names = "--to",
@@ -57,22 +49,22 @@ final class RestoreCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (Repository opened = repository.open();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
-      RestorePoint found = opened.points().find(point);
+      RestorePoint found = opened.points().find(selection.point);
       long started = System.nanoTime();
       RestoreEngine engine = new RestoreEngine(opened, workers, progress);
       RestoreEngine.RestoreResult result;
       if (NbdUrl.isNbdUrl(target)) {
         long size =
-            found.disks().isEmpty() || disk < 0 || disk >= found.disks().size()
+            found.disks().isEmpty() || selection.disk < 0 || selection.disk >= found.disks().size()
                 ? 0
-                : found.disks().get(disk).sizeBytes();
+                : found.disks().get(selection.disk).sizeBytes();
         try (NbdRestoreTarget export =
             NbdRestoreTarget.open(
                 NbdOptions.parse("--to", target), size, nbd.clientOptions(), workers)) {
-          result = engine.restoreDisk(found, disk, export);
+          result = engine.restoreDisk(found, selection.disk, export);
         }
       } else {
-        result = engine.restoreDisk(found, disk, Path.of(target), overwrite);
+        result = engine.restoreDisk(found, selection.disk, Path.of(target), overwrite);
       }
       progress.close();
       opened
@@ -80,13 +72,18 @@ final class RestoreCommand implements Callable<Integer> {
           .record(
               "restore",
               java.util.Map.of(
-                  "point", found.id(), "disk", String.valueOf(disk), "target", result.target()));
+                  "point",
+                  found.id(),
+                  "disk",
+                  String.valueOf(selection.disk),
+                  "target",
+                  result.target()));
       spec.commandLine()
           .getOut()
           .printf(
               Locale.ROOT,
               "Restored disk %d of %s (%s) to %s in %s; every chunk verified.%n",
-              disk,
+              selection.disk,
               found.shortId(),
               Output.bytes(result.sizeBytes()),
               result.target(),

@@ -103,6 +103,7 @@ public final class QmpClient implements AutoCloseable {
           "Cannot connect to QEMU at " + absolute + ": connection refused (QEMU is not listening)",
           e);
     } catch (IOException | UnsupportedOperationException e) {
+      // UnsupportedOperationException: a platform without Unix domain sockets.
       throw new QmpException("Cannot connect to QEMU at " + absolute + ": " + e.getMessage(), e);
     }
     QmpClient client = new QmpClient(absolute, channel, timeout);
