@@ -171,7 +171,8 @@ public final class BackupEngine {
                   statistics.entropy(),
                   incremental,
                   (System.nanoTime() - startNanos) / 1_000_000),
-              List.copyOf(warnings));
+              List.copyOf(warnings),
+              request.configuration());
       repository.points().commit(point);
       return new BackupResult(point);
     } finally {

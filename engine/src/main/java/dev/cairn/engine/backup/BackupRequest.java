@@ -3,6 +3,7 @@ package dev.cairn.engine.backup;
 import dev.cairn.engine.source.ChangedExtents.Extent;
 import dev.cairn.engine.source.DiskSource;
 import dev.cairn.repository.point.SourceDescription;
+import dev.cairn.repository.point.VmConfiguration;
 import dev.cairn.repository.point.VmIdentity;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.Optional;
  *     extents are ignored and every disk is read in full, with a warning. Empty: the newest point.
  * @param sourceWarnings warnings from the connector (e.g. why a full read was forced), stored in
  *     the restore point
+ * @param configuration the VM's virtual hardware as the connector saw it, stored in the restore
+ *     point for restore as a new VM; null when the source knows none
  */
 public record BackupRequest(
     VmIdentity vm,
@@ -33,7 +36,8 @@ public record BackupRequest(
     List<String> tags,
     List<Map<String, String>> changeTracking,
     Optional<String> expectedParent,
-    List<String> sourceWarnings) {
+    List<String> sourceWarnings,
+    VmConfiguration configuration) {
   public BackupRequest {
     if (disks.isEmpty()) {
       throw new IllegalArgumentException("A backup needs at least one disk");
@@ -46,6 +50,28 @@ public record BackupRequest(
     }
     changeTracking = changeTracking.stream().map(Map::copyOf).toList();
     sourceWarnings = List.copyOf(sourceWarnings);
+  }
+
+  /** A request from a connector that knows no VM configuration. */
+  public BackupRequest(
+      VmIdentity vm,
+      SourceDescription source,
+      List<DiskSource> disks,
+      List<Optional<List<Extent>>> changedExtents,
+      List<String> tags,
+      List<Map<String, String>> changeTracking,
+      Optional<String> expectedParent,
+      List<String> sourceWarnings) {
+    this(
+        vm,
+        source,
+        disks,
+        changedExtents,
+        tags,
+        changeTracking,
+        expectedParent,
+        sourceWarnings,
+        null);
   }
 
   /** A request without connector state: files, block devices, plain NBD exports. */

@@ -300,7 +300,8 @@ public final class PointCopier {
               point.parent(),
               List.copyOf(disks),
               point.statistics(),
-              point.warnings());
+              point.warnings(),
+              point.configuration());
       verify(copy, target.reader(), verifyData, counters, verifiedPages, presentPacks);
       target.points().commit(copy);
       return copy;

@@ -20,6 +20,7 @@ import java.util.List;
  * @param statistics what the backup read, stored and saw
  * @param warnings things a person should know about this point (e.g. an incremental fell back to a
  *     full)
+ * @param configuration the VM's virtual hardware, or null when the source knows none
  */
 public record RestorePoint(
     int formatVersion,
@@ -32,9 +33,27 @@ public record RestorePoint(
     String parent,
     List<DiskImage> disks,
     PointStatistics statistics,
-    List<String> warnings) {
+    List<String> warnings,
+    VmConfiguration configuration) {
   public static final String PREFIX = "points/";
   public static final String MAGIC = "CRNM";
+
+  /** A point without a VM configuration (image files, plain NBD exports). */
+  public RestorePoint(
+      int formatVersion,
+      String id,
+      VmIdentity vm,
+      Instant time,
+      String host,
+      SourceDescription source,
+      List<String> tags,
+      String parent,
+      List<DiskImage> disks,
+      PointStatistics statistics,
+      List<String> warnings) {
+    this(
+        formatVersion, id, vm, time, host, source, tags, parent, disks, statistics, warnings, null);
+  }
 
   public String objectName() {
     return PREFIX + id;

@@ -76,6 +76,47 @@ class PointCatalogTest {
   }
 
   @Test
+  void aVmConfigurationReadsBackEqualAndAPointWithoutOneHasNone() throws Exception {
+    RestorePoint plain = point("8cf31c98815f555c7d21096525cd83b9", Instant.now());
+    RestorePoint withConfiguration =
+        new RestorePoint(
+            1,
+            "9cf31c98815f555c7d21096525cd83b9",
+            plain.vm(),
+            plain.time(),
+            plain.host(),
+            new SourceDescription("vsphere", "https://vcenter/sdk vm-42"),
+            plain.tags(),
+            null,
+            plain.disks(),
+            plain.statistics(),
+            plain.warnings(),
+            new VmConfiguration(
+                "vsphere",
+                4,
+                2,
+                8192,
+                "efi",
+                "ubuntu64Guest",
+                List.of(new VmConfiguration.Controller(1000, "pvscsi", 0, "noSharing")),
+                List.of(
+                    new VmConfiguration.DiskSlot(
+                        0, 2000, 1000, 0, 21_474_836_481L, true, "[ds1] web-01/web-01.vmdk"),
+                    new VmConfiguration.DiskSlot(
+                        1, 2001, 1000, 1, 1 << 20, false, "[ds1] web-01/web-01_1.vmdk")),
+                List.of(
+                    new VmConfiguration.Nic(
+                        "Network adapter 1", "vmxnet3", "VM Network", "00:50:56:aa:bb:cc", false)),
+                Map.of("vsphere.hardwareVersion", "vmx-19")));
+
+    catalog.commit(plain);
+    catalog.commit(withConfiguration);
+
+    assertThat(catalog.read(withConfiguration.objectName())).isEqualTo(withConfiguration);
+    assertThat(catalog.read(plain.objectName()).configuration()).isNull();
+  }
+
+  @Test
   void theManifestIsEncryptedAtRest() throws Exception {
     RestorePoint point = point("8cf31c98815f555c7d21096525cd83b9", Instant.now());
 
