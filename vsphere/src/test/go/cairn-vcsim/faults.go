@@ -171,9 +171,6 @@ func serveAPIAlias(inner http.Handler, w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rest == "session":
 		r.URL.Path = "/rest/com/vmware/cis/session"
-		if id := r.Header.Get("vmware-api-session-id"); id != "" && r.Header.Get("vmware-api-session-id") != "" {
-			r.Header.Set("vmware-api-session-id", id)
-		}
 	case strings.HasPrefix(rest, "cis/tagging/"):
 		r.URL.Path = "/rest/com/vmware/" + rest
 	default:
@@ -191,15 +188,21 @@ func serveAPIAlias(inner http.Handler, w http.ResponseWriter, r *http.Request) {
 	recorder := newRecorder()
 	inner.ServeHTTP(recorder, r)
 	body := recorder.body
-	var wrapped struct {
-		Value json.RawMessage `json:"value"`
-	}
-	if strings.HasPrefix(recorder.header.Get("Content-Type"), "application/json") &&
-		json.Unmarshal(body, &wrapped) == nil && wrapped.Value != nil {
-		body = wrapped.Value
+	// The 0.24.2 vAPI simulator answers text/plain, so recognise the envelope by its shape.
+	var wrapped map[string]json.RawMessage
+	if json.Unmarshal(body, &wrapped) == nil && len(wrapped) == 1 && wrapped["value"] != nil {
+		body = append(wrapped["value"], '\n')
+		recorder.header.Set("Content-Type", "application/json")
 	}
 	for name, values := range recorder.header {
-		if name != "Content-Length" {
+		switch name {
+		case "Content-Length":
+		case "Set-Cookie":
+			// Its session cookie is scoped to /rest; /api clients need it too.
+			for _, value := range values {
+				w.Header().Add(name, strings.Replace(value, "Path=/rest", "Path=/", 1))
+			}
+		default:
 			w.Header()[name] = values
 		}
 	}
