@@ -103,6 +103,8 @@ func (e *extensions) reconcileMachine(vm *simulator.VirtualMachine) error {
 			return err
 		}
 		capacity := diskCapacity(disk)
+		// vCenter reports both capacity fields, whichever one the client set.
+		disk.CapacityInKB, disk.CapacityInBytes = capacity/1024, capacity
 		if err := ensureDiskFiles(descriptor, capacity); err != nil {
 			return fmt.Errorf("cannot create the files of disk %d of %s: %v", disk.Key, vm.Self.Value, err)
 		}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-
-	"github.com/vmware/govmomi/simulator"
 )
 
 // faultConfig is the body of POST /cairn/faults: the complete set of active faults (a field left
@@ -228,5 +226,3 @@ func (r *recorder) Write(p []byte) (int, error) {
 }
 
 func xmlEscape(w io.Writer, s string) error { return xml.EscapeText(w, []byte(s)) }
-
-var _ = simulator.Map

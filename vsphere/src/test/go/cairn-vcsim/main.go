@@ -28,7 +28,6 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
-	"github.com/vmware/govmomi/vim25/types"
 
 	// Registers the vAPI endpoints (/rest: session, tagging) with the simulator.
 	_ "github.com/vmware/govmomi/vapi/simulator"
@@ -177,6 +176,3 @@ func selfSignedCertificate() (tls.Certificate, error) {
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
-
-// Ensures the vim25 type registry is linked for UnmarshalBody's type lookups.
-var _ = types.TypeFunc

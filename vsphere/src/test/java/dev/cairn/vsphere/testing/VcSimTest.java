@@ -291,6 +291,57 @@ class VcSimTest {
   }
 
   @Test
+  void createdVmGetsDiskFilesUnlessDenied() throws Exception {
+    Soap soap = Soap.loggedIn(sim);
+    String folder = soap.find("DC0/vm");
+    String pool = soap.find("DC0/host/DC0_C0/Resources");
+    String config =
+        "<config><name>restored</name><guestId>otherGuest</guestId>"
+            + "<files><vmPathName>[LocalDS_0]</vmPathName></files>"
+            + "<deviceChange><operation>add</operation><device xsi:type=\"VirtualLsiLogicController\">"
+            + "<key>1000</key><busNumber>0</busNumber><sharedBus>noSharing</sharedBus></device></deviceChange>"
+            + "<deviceChange><operation>add</operation><fileOperation>create</fileOperation>"
+            + "<device xsi:type=\"VirtualDisk\"><key>-1</key>"
+            + "<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName></fileName>"
+            + "<diskMode>persistent</diskMode><thinProvisioned>true</thinProvisioned></backing>"
+            + "<controllerKey>1000</controllerKey><unitNumber>0</unitNumber>"
+            + "<capacityInKB>8192</capacityInKB></device></deviceChange></config>"
+            + "<pool type=\"ResourcePool\">"
+            + pool
+            + "</pool>";
+
+    sim.setFaults(VcSim.Faults.none().deny("VirtualMachine.Inventory.Create"));
+    assertThatThrownBy(() -> soap.call("CreateVM_Task", "Folder", folder, config))
+        .isInstanceOfSatisfying(
+            SoapFault.class,
+            f -> {
+              assertThat(f.type()).isEqualTo("NoPermission");
+              assertThat(text(f.detail(), "privilegeId"))
+                  .isEqualTo("VirtualMachine.Inventory.Create");
+              assertThat(text(f.detail(), "object")).isEqualTo(folder);
+            });
+    sim.clearFaults();
+
+    String vm = text(soap.runTask("CreateVM_Task", "Folder", folder, config), "result");
+    Disk disk = soap.disk(vm, "VirtualMachine");
+    assertThat(disk.capacity()).isEqualTo(8L << 20);
+    assertThat(sim.datastoreDirectory("LocalDS_0").resolve(flatPath(disk.fileName())))
+        .hasSize(8L << 20);
+    byte[] content = new byte[8 << 20];
+    fill(content, 7, 'R');
+    soap.put(flatUri(disk.fileName()), content);
+    assertThat(soap.get(flatUri(disk.fileName()), range(7)).body()).containsOnly('R');
+
+    sim.setFaults(VcSim.Faults.none().deny("VirtualMachine.Config.ChangeTracking"));
+    assertThatThrownBy(() -> soap.enableTracking(vm, true))
+        .isInstanceOfSatisfying(
+            SoapFault.class,
+            f ->
+                assertThat(text(f.detail(), "privilegeId"))
+                    .isEqualTo("VirtualMachine.Config.ChangeTracking"));
+  }
+
+  @Test
   void apiSessionAliasesTheRestOne() throws Exception {
     HttpClient client = HttpClient.newBuilder().sslContext(sim.sslContext()).build();
     String basic =
@@ -500,6 +551,16 @@ class VcSimTest {
         }
       }
       throw new IOException("Empty SOAP body answering " + method);
+    }
+
+    String find(String inventoryPath) throws Exception {
+      Element found =
+          call(
+              "FindByInventoryPath",
+              "SearchIndex",
+              searchIndex,
+              "<inventoryPath>" + inventoryPath + "</inventoryPath>");
+      return text(found, "returnval");
     }
 
     String vm(String name) throws Exception {
