@@ -55,6 +55,8 @@ func main() {
 	password := flag.String("password", "cairn-secret", "the only password Login accepts")
 	span := flag.Int64("changed-areas-span", 64<<20,
 		"bytes of disk (from startOffset) one QueryChangedDiskAreas call covers; a multiple of 64 KiB")
+	exitOnEOF := flag.Bool("exit-on-stdin-eof", true,
+		"stop when stdin closes, so the simulator dies with its parent; false for a shell's background job")
 	flag.Parse()
 	if *span <= 0 || *span%blockSize != 0 {
 		log.Fatalf("Cannot start: -changed-areas-span %d is not a positive multiple of %d", *span, blockSize)
@@ -122,10 +124,12 @@ func main() {
 
 	// The parent (a test JVM) may die without killing us: end when stdin closes.
 	done := make(chan struct{}, 2)
-	go func() {
-		_, _ = io.Copy(io.Discard, os.Stdin)
-		done <- struct{}{}
-	}()
+	if *exitOnEOF {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			done <- struct{}{}
+		}()
+	}
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	go func() {

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -403,7 +404,7 @@ public final class VcSim implements AutoCloseable {
   }
 
   /** The names of the datastores. */
-  public java.util.Set<String> datastores() {
+  public Set<String> datastores() {
     return datastores.keySet();
   }
 

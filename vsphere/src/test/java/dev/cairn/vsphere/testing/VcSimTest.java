@@ -268,6 +268,21 @@ class VcSimTest {
                 + "<privId>VirtualMachine.State.CreateSnapshot</privId><privId>VirtualMachine.State.RemoveSnapshot</privId>");
     assertThat(children(answer, "returnval").stream().map(Node::getTextContent))
         .containsExactly("false", "true");
+    Element entities =
+        soap.call(
+            "HasPrivilegeOnEntities",
+            "AuthorizationManager",
+            soap.authorizationManager,
+            "<entity type=\"VirtualMachine\">"
+                + vm
+                + "</entity><sessionId>"
+                + soap.sessionKey
+                + "</sessionId>"
+                + "<privId>VirtualMachine.State.CreateSnapshot</privId>");
+    Element availability =
+        child(child(entities, "returnval").orElseThrow(), "privAvailability").orElseThrow();
+    assertThat(text(availability, "privId")).isEqualTo("VirtualMachine.State.CreateSnapshot");
+    assertThat(text(availability, "isGranted")).isEqualTo("false");
     Element fetched =
         soap.call(
             "FetchUserPrivilegeOnEntities",
