@@ -328,10 +328,13 @@ public final class VcSim implements AutoCloseable {
     }
   }
 
-  /** The vsphere module's directory, whether tests run from it (Maven) or the repository root. */
+  /**
+   * The vsphere module's directory, whether tests run from it (Maven), from a sibling module that
+   * uses this test-jar, or from the repository root.
+   */
   private static Path moduleDirectory() throws IOException {
     Path here = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    for (Path candidate : List.of(here, here.resolve("vsphere"))) {
+    for (Path candidate : List.of(here, here.resolve("vsphere"), here.resolveSibling("vsphere"))) {
       if (Files.isDirectory(candidate.resolve("src/test/go/cairn-vcsim"))) {
         return candidate;
       }
