@@ -33,7 +33,7 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int percent = readData ? 100 : subset == null ? 0 : parsePercent(subset);
-    try (Repository opened = repository.open();
+    try (Repository opened = repository.openUncached();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
       CheckReport report = new Checker(opened, progress).check(percent);
       progress.close();

@@ -24,7 +24,7 @@ final class RepairIndexCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Repository opened = repository.open();
+    try (Repository opened = repository.openUncached();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
       IndexRepair.RepairResult result = new IndexRepair(opened, progress).repair();
       progress.close();

@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.Repository;
+import dev.cairn.repository.cache.MetadataCache;
 import dev.cairn.storage.BlobStore;
 import dev.cairn.storage.local.LocalBlobStore;
 import java.io.Console;
@@ -43,6 +44,23 @@ final class RepositoryOptions {
           "Read the password from the first line of FILE (else CAIRN_PASSWORD, else a prompt).")
   Path passwordFile;
 
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description =
+          "Local cache of the index objects and manifests of a cloud repository (default:"
+              + " $CAIRN_CACHE_DIR, else $XDG_CACHE_HOME/cairn, else ~/.cache/cairn). Only a"
+              + " cache: check always reads the repository itself.")
+  Path cacheDirectory;
+
+  @Option(
+      names = "--no-cache",
+      description = "Read every index object and manifest from the repository itself.")
+  boolean noCache;
+
+  /** The most the metadata cache of one repository may hold on disk. */
+  static final long CACHE_MAX_BYTES = 4L << 30;
+
   BlobStore openStore() throws IOException {
     if (StoreLocations.isUrl(repository)) {
       return StoreLocations.open(repository, java.util.Optional.ofNullable(endpoint), false);
@@ -74,7 +92,31 @@ final class RepositoryOptions {
     }
   }
 
+  /**
+   * Opens the repository; a cloud repository keeps its index objects and manifests in the local
+   * metadata cache (unless --no-cache).
+   */
   Repository open() throws IOException {
+    Repository opened = openUncached();
+    if (noCache || !StoreLocations.isUrl(repository)) {
+      return opened;
+    }
+    try {
+      Path directory = cacheRoot().resolve(opened.config().id());
+      opened.useMetadataCache(MetadataCache.open(directory, CACHE_MAX_BYTES));
+    } catch (IOException e) {
+      // Only a cache: without it everything still works, just slower.
+      System.err.println(
+          "cairn: warning: cannot use the metadata cache ("
+              + e.getMessage()
+              + "); reading the"
+              + " repository instead");
+    }
+    return opened;
+  }
+
+  /** Opens the repository without the metadata cache: for check and repair, which verify it. */
+  Repository openUncached() throws IOException {
     BlobStore store = openStore();
     try {
       Repository.readConfig(store);
@@ -83,6 +125,21 @@ final class RepositoryOptions {
       store.close();
       throw e;
     }
+  }
+
+  private Path cacheRoot() {
+    if (cacheDirectory != null) {
+      return cacheDirectory;
+    }
+    String explicit = System.getenv("CAIRN_CACHE_DIR");
+    if (explicit != null && !explicit.isBlank()) {
+      return Path.of(explicit);
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "cairn");
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "cairn");
   }
 
   char[] password(boolean confirm) throws CairnException {

@@ -60,6 +60,40 @@ class AzureEndToEndTest {
   }
 
   @Test
+  void theMetadataCacheFillsAndADamagedCacheNeverBreaksARestore() throws Exception {
+    String url = "azure://" + Azurite.ACCOUNT + "/" + Azurite.newContainerName();
+    cairn()
+        .run("init", "--repo", url, "--kdf-memory-kib", "64", "--kdf-iterations", "1")
+        .assertSuccess();
+    CairnRepository repository = CairnRepository.at(cairn(), url);
+    Path disk = TestImages.mixed(directory.resolve("disk.img"), 4L * TestImages.MIB, 9);
+    repository.backup("vm1", disk.toString());
+    TestImages.scribble(disk, 1L * TestImages.MIB, 50_000, 10);
+    JsonNode second = repository.backup("vm1", disk.toString());
+
+    Path cache = directory.resolve("cairn-cache");
+    java.util.List<Path> copies;
+    try (var repositories = java.nio.file.Files.list(cache)) {
+      Path only = repositories.findFirst().orElseThrow();
+      try (var files = java.nio.file.Files.list(only)) {
+        copies = files.toList();
+      }
+    }
+    assertThat(copies)
+        .extracting(path -> path.getFileName().toString())
+        .anyMatch(name -> name.startsWith("points_"))
+        .anyMatch(name -> name.startsWith("index_"));
+    for (Path copy : copies) {
+      byte[] bytes = java.nio.file.Files.readAllBytes(copy);
+      bytes[bytes.length / 2] ^= 0x40;
+      java.nio.file.Files.write(copy, bytes);
+    }
+
+    repository.assertRestores(second.get("id").asText(), disk);
+    repository.assertCheckPasses();
+  }
+
+  @Test
   void aMissingContainerAndAWrongPasswordAreNamed() throws Exception {
     String missing = "azure://" + Azurite.ACCOUNT + "/no-such-container";
     cairn().run("points", "--repo", missing).assertFailure(4, missing, "does not exist");

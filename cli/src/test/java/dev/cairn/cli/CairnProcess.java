@@ -53,8 +53,10 @@ final class CairnProcess {
 
   /** A runner in {@code workingDirectory} whose processes get {@code CAIRN_PASSWORD=password}. */
   static CairnProcess in(Path workingDirectory, String password) {
+    // The metadata cache of cloud repositories goes in the test's directory, not the user's.
     return new CairnProcess(workingDirectory, new LinkedHashMap<>(), QUICK_START)
-        .withEnvironment("CAIRN_PASSWORD", password);
+        .withEnvironment("CAIRN_PASSWORD", password)
+        .withEnvironment("CAIRN_CACHE_DIR", workingDirectory.resolve("cairn-cache").toString());
   }
 
   /** A copy that sets (or, with a null value, removes) one environment variable. */

@@ -1,6 +1,7 @@
 package dev.cairn.repository;
 
 import dev.cairn.repository.audit.AuditLog;
+import dev.cairn.repository.cache.MetadataCache;
 import dev.cairn.repository.config.FormatSupport;
 import dev.cairn.repository.config.RepositoryConfig;
 import dev.cairn.repository.crypto.ChunkHasher;
@@ -51,6 +52,7 @@ public final class Repository implements AutoCloseable {
   private final ChunkHasher hasher;
   private final Envelope envelope;
   private final PointCatalog points;
+  private volatile MetadataCache cache;
   private final LockManager locks;
   private final KeyRing keys;
   private final AuditLog audit;
@@ -73,6 +75,7 @@ public final class Repository implements AutoCloseable {
     this.hasher = new ChunkHasher(masterKey);
     this.envelope = new Envelope(cipher, random);
     this.points = new PointCatalog(store, envelope);
+    this.cache = MetadataCache.NONE;
     this.locks = new LockManager(store, clock, random);
     this.keys = new KeyRing(store, config.id(), random, clock);
     this.audit = new AuditLog(store, envelope, clock, random);
@@ -289,9 +292,26 @@ public final class Repository implements AutoCloseable {
     return names;
   }
 
-  /** Reads and verifies one index object. */
+  /** Reads and verifies one index object (from the metadata cache when it has a sound copy). */
   public IndexFile readIndexFile(String name) throws IOException {
-    return IndexFile.decode(envelope.open(IndexFile.MAGIC, name, store.read(name)), name);
+    return cache.read(
+        name,
+        () -> store.read(name),
+        bytes -> IndexFile.decode(envelope.open(IndexFile.MAGIC, name, bytes), name));
+  }
+
+  /**
+   * Keeps copies of index objects and manifests in {@code cache} from now on, so that later opens
+   * need not read them from the store again. For backup, restore and listing; check, repair and
+   * prune read the store itself.
+   */
+  public void useMetadataCache(MetadataCache cache) {
+    this.cache = cache;
+    points.useCache(cache);
+  }
+
+  public MetadataCache metadataCache() {
+    return cache;
   }
 
   /** Writes an index object under a fresh random name; returns the name. */
@@ -300,7 +320,9 @@ public final class Repository implements AutoCloseable {
     random.nextBytes(id);
     String name = IndexFile.PREFIX + HexFormat.of().formatHex(id);
     try {
-      store.create(name, envelope.seal(IndexFile.MAGIC, name, file.encode()));
+      byte[] sealed = envelope.seal(IndexFile.MAGIC, name, file.encode());
+      store.create(name, sealed);
+      cache.put(name, sealed);
     } catch (IOException e) {
       throw e.getMessage() != null && e.getMessage().contains(name)
           ? e

@@ -3,6 +3,7 @@ package dev.cairn.repository.point;
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.Json;
+import dev.cairn.repository.cache.MetadataCache;
 import dev.cairn.repository.crypto.Envelope;
 import dev.cairn.storage.BlobStore;
 import java.io.IOException;
@@ -18,18 +19,24 @@ import java.util.concurrent.Future;
 public final class PointCatalog {
   private final BlobStore store;
   private final Envelope envelope;
+  private volatile MetadataCache cache = MetadataCache.NONE;
 
   public PointCatalog(BlobStore store, Envelope envelope) {
     this.store = store;
     this.envelope = envelope;
   }
 
+  /** Keeps copies of manifests in {@code cache} (see {@code Repository#useMetadataCache}). */
+  public void useCache(MetadataCache cache) {
+    this.cache = cache;
+  }
+
   /** Commits a restore point: one create-if-absent of its manifest. */
   public void commit(RestorePoint point) throws IOException {
     try {
-      store.create(
-          point.objectName(),
-          envelope.seal(RestorePoint.MAGIC, point.objectName(), Json.write(point)));
+      byte[] sealed = envelope.seal(RestorePoint.MAGIC, point.objectName(), Json.write(point));
+      store.create(point.objectName(), sealed);
+      cache.put(point.objectName(), sealed);
     } catch (IOException e) {
       String message = e.getMessage();
       if (message != null && message.contains(point.objectName())) {
@@ -53,10 +60,14 @@ public final class PointCatalog {
    */
   public RestorePoint read(String objectName) throws IOException {
     RestorePoint point =
-        Json.read(
-            envelope.open(RestorePoint.MAGIC, objectName, store.read(objectName)),
-            RestorePoint.class,
-            objectName);
+        cache.read(
+            objectName,
+            () -> store.read(objectName),
+            bytes ->
+                Json.read(
+                    envelope.open(RestorePoint.MAGIC, objectName, bytes),
+                    RestorePoint.class,
+                    objectName));
     if (!objectName.equals(point.objectName())) {
       throw new dev.cairn.repository.DamagedObjectException(
           objectName, "manifest says it is " + point.objectName());
@@ -146,10 +157,12 @@ public final class PointCatalog {
   /** Deletes the manifest stored as {@code objectName} (see {@link #resolve}). */
   public void delete(String objectName) throws IOException {
     store.delete(objectName);
+    cache.remove(objectName);
   }
 
   /** Deletes a point's manifest; the data it alone referenced becomes garbage for prune. */
   public void delete(RestorePoint point) throws IOException {
     store.delete(point.objectName());
+    cache.remove(point.objectName());
   }
 }
