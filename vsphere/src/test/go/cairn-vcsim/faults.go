@@ -170,7 +170,13 @@ func serveAPIAlias(inner http.Handler, w http.ResponseWriter, r *http.Request) {
 	case rest == "session":
 		r.URL.Path = "/rest/com/vmware/cis/session"
 	case strings.HasPrefix(rest, "cis/tagging/"):
-		r.URL.Path = "/rest/com/vmware/" + rest
+		// /api names an object by its bare id (tag/ID, category/ID, tag-association/ID);
+		// /rest wants tag/id:ID.
+		parts := strings.SplitN(rest, "/", 4)
+		if len(parts) == 4 && !strings.HasPrefix(parts[3], "id:") {
+			parts[3] = "id:" + parts[3]
+		}
+		r.URL.Path = "/rest/com/vmware/" + strings.Join(parts, "/")
 	default:
 		http.NotFound(w, r)
 		return
