@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       UnlockCommand.class,
       RepairIndexCommand.class,
       AuditCommand.class,
+      VsphereCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class CairnCommand implements Runnable {

@@ -33,7 +33,9 @@ class HelpEndToEndTest {
         "key list",
         "unlock",
         "repair-index",
-        "audit"
+        "audit",
+        "vsphere",
+        "vsphere inventory"
       })
   void helpOfEachCommandExitsZero(String command) {
     String[] words = command.isEmpty() ? new String[0] : command.split(" ");

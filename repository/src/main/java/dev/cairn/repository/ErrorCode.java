@@ -21,6 +21,12 @@ public enum ErrorCode {
   STORAGE_FAILED(8),
   /** A restore target (file, device, NBD export) or an export client could not be written. */
   TARGET_FAILED(9),
+  /** A hypervisor (vCenter, ESXi) refused the login, or the role lacks a needed privilege. */
+  ACCESS_DENIED(10),
+  /**
+   * A hypervisor could not be reached or trusted (certificate, thumbprint), or failed a request.
+   */
+  HYPERVISOR_FAILED(11),
   /** Anything else: a bug or an unexpected environment. */
   INTERNAL(1);
 
