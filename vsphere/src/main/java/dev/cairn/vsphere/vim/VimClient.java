@@ -128,7 +128,7 @@ public final class VimClient implements AutoCloseable {
    *
    * @throws VimFault.InvalidLogin when the user name or password is refused
    */
-  public UserSession login(String userName, String secret) throws IOException {
+  public synchronized UserSession login(String userName, String secret) throws IOException {
     transport.clearSession();
     XmlNode reply =
         transport.call(
@@ -147,7 +147,7 @@ public final class VimClient implements AutoCloseable {
   }
 
   /** Logs out and forgets the credentials; does nothing without a session. */
-  public void logout() throws IOException {
+  public synchronized void logout() throws IOException {
     password = null;
     if (!transport.hasSession()) {
       return;
@@ -189,14 +189,21 @@ public final class VimClient implements AutoCloseable {
 
   private XmlNode invoke(String method, ManagedObjectReference target, String body, Duration wait)
       throws IOException {
+    UserSession before = session;
     try {
       return transport.call(method, target, body, wait);
     } catch (VimFault.NotAuthenticated e) {
-      String secret = password;
-      if (secret == null) {
-        throw e;
+      synchronized (this) {
+        String secret = password;
+        if (secret == null) {
+          throw e;
+        }
+        // Threads that met the expired session together log in once: the first one replaces
+        // the session, the others see it changed and only retry.
+        if (session == before) {
+          login(user, secret);
+        }
       }
-      login(user, secret);
       return transport.call(method, target, body, wait);
     }
   }
