@@ -109,6 +109,32 @@ class InventoryReaderVcSimTest {
   }
 
   @Test
+  void withoutTheTaggingServiceTheInventoryStillComesWithAWarning() throws IOException {
+    try (VimClient client = connect()) {
+      int closedPort;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        closedPort = socket.getLocalPort();
+      }
+      // The simulator's vAPI accepts any password, so the service is made unreachable instead.
+      TagReader refused =
+          new TagReader(
+              client.transport().httpClient(),
+              java.net.URI.create("http://127.0.0.1:" + closedPort),
+              sim.user(),
+              "not-the-password",
+              Duration.ofSeconds(30));
+      Inventory inventory = new InventoryReader(client).read(refused);
+      assertThat(inventory.vms()).isNotEmpty();
+      assertThat(inventory.warnings())
+          .singleElement()
+          .asString()
+          .startsWith("Cannot read /api/session from 127.0.0.1:" + closedPort)
+          .endsWith("(the inventory has no tags)")
+          .doesNotContain("not-the-password");
+    }
+  }
+
+  @Test
   void readsOneVmWithItsPath() throws IOException {
     try (VimClient client = connect()) {
       Vm listed = new InventoryReader(client).read(null).vms().getFirst();
