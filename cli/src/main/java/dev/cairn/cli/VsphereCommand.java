@@ -102,7 +102,7 @@ final class VsphereCommand implements Runnable {
   static void printTree(PrintWriter out, Inventory inventory) {
     out.printf(
         Locale.ROOT,
-        "%s (vim25 %s): %d datacenters, %d clusters, %d hosts, %d datastores, %d VMs%n",
+        "%s (vim25 %s): datacenters %d, clusters %d, hosts %d, datastores %d, VMs %d%n",
         inventory.server(),
         inventory.apiVersion(),
         inventory.datacenters().size(),
