@@ -374,6 +374,35 @@ public final class VimClient implements AutoCloseable {
    */
   public TaskInfo waitForTask(ManagedObjectReference task, IntConsumer progress)
       throws IOException {
+    int[] lastProgress = {-1};
+    return watch(
+        task,
+        "info",
+        val -> {
+          TaskInfo info = TaskInfo.of(val);
+          if (info.progress() != lastProgress[0] && info.state().equals("running")) {
+            lastProgress[0] = info.progress();
+            progress.accept(lastProgress[0]);
+          }
+          if (info.error().isPresent()) {
+            throw info.error().get();
+          }
+          return info.done() ? Optional.of(info) : Optional.empty();
+        });
+  }
+
+  /** Decides from a property's new value whether the wait is over. */
+  @FunctionalInterface
+  interface Outcome<T> {
+    Optional<T> of(XmlNode value) throws IOException;
+  }
+
+  /**
+   * Watches property {@code path} of {@code object} with a filter on a collector of its own and
+   * WaitForUpdatesEx, until {@code outcome} returns a value (or throws).
+   */
+  private <T> T watch(ManagedObjectReference object, String path, Outcome<T> outcome)
+      throws IOException {
     ManagedObjectReference root = content.propertyCollector();
     ManagedObjectReference collector =
         ManagedObjectReference.of(
@@ -382,10 +411,10 @@ public final class VimClient implements AutoCloseable {
     try {
       PropertyFilterSpec spec =
           new PropertyFilterSpec(
-              List.of(PropertySpec.of("Task", List.of("info"))), List.of(ObjectSpec.of(task)));
+              List.of(PropertySpec.of(object.type(), List.of(path))),
+              List.of(ObjectSpec.of(object)));
       invoke("CreateFilter", collector, VimRequests.createFilter(collector, spec, false));
       String version = null;
-      int lastProgress = -1;
       while (true) {
         XmlNode reply =
             invoke(
@@ -399,25 +428,15 @@ public final class VimClient implements AutoCloseable {
         }
         version = updates.get().text("version", version);
         for (XmlNode filter : updates.get().all("filterSet")) {
-          for (XmlNode object : filter.all("objectSet")) {
-            for (XmlNode change : object.all("changeSet")) {
-              if (!change.text("name", "").equals("info")) {
-                continue;
-              }
+          for (XmlNode changed : filter.all("objectSet")) {
+            for (XmlNode change : changed.all("changeSet")) {
               Optional<XmlNode> val = change.child("val");
-              if (val.isEmpty()) {
+              if (!change.text("name", "").equals(path) || val.isEmpty()) {
                 continue;
               }
-              TaskInfo info = TaskInfo.of(val.get());
-              if (info.progress() != lastProgress && info.state().equals("running")) {
-                lastProgress = info.progress();
-                progress.accept(lastProgress);
-              }
-              if (info.error().isPresent()) {
-                throw info.error().get();
-              }
-              if (info.done()) {
-                return info;
+              Optional<T> done = outcome.of(val.get());
+              if (done.isPresent()) {
+                return done.get();
               }
             }
           }
@@ -428,7 +447,7 @@ public final class VimClient implements AutoCloseable {
         invoke(
             "DestroyPropertyCollector", collector, VimRequests.destroyPropertyCollector(collector));
       } catch (IOException e) {
-        // It dies with the session; the task's outcome matters more than the cleanup.
+        // It dies with the session; the outcome matters more than the cleanup.
       }
     }
   }
@@ -547,6 +566,90 @@ public final class VimClient implements AutoCloseable {
   private ManagedObjectReference task(String method, ManagedObjectReference target, String body)
       throws IOException {
     return ManagedObjectReference.of(invoke(method, target, body).required("returnval"));
+  }
+
+  // ---------------------------------------------------------------- import lease
+
+  /**
+   * Starts ImportVApp on {@code pool} with {@code configSpec} (disks thin or thick as given, their
+   * files uploaded through the lease); returns the HttpNfcLease. {@code folder} and {@code host}
+   * may be null.
+   */
+  public ManagedObjectReference importVApp(
+      ManagedObjectReference pool,
+      VmConfigSpec configSpec,
+      ManagedObjectReference folder,
+      ManagedObjectReference host)
+      throws IOException {
+    return ManagedObjectReference.of(
+        invoke("ImportVApp", pool, VimRequests.importVApp(pool, configSpec, folder, host))
+            .required("returnval"));
+  }
+
+  /**
+   * Waits until {@code lease} is ready (its state watched through WaitForUpdatesEx) and returns its
+   * info.
+   *
+   * @throws VimFault the lease's error when it failed (for example the VM could not be created)
+   */
+  public NfcLease awaitLease(ManagedObjectReference lease) throws IOException {
+    String state =
+        watch(
+            lease,
+            "state",
+            val ->
+                val.text().equals("ready") || val.text().equals("error")
+                    ? Optional.of(val.text())
+                    : Optional.empty());
+    if (state.equals("error")) {
+      Optional<ObjectContent> error = properties(lease, List.of("error"));
+      Optional<XmlNode> fault = error.flatMap(e -> e.get("error"));
+      String action = "import through lease " + lease.value();
+      if (fault.isPresent() && fault.get().child("fault").isPresent()) {
+        throw VimFault.of(
+            action, fault.get().required("fault"), fault.get().text("localizedMessage", ""));
+      }
+      throw VimFault.untyped(action, "HttpNfcLeaseError", "the lease ended in state error");
+    }
+    XmlNode info =
+        properties(lease, List.of("info"))
+            .flatMap(c -> c.get("info"))
+            .orElseThrow(
+                () ->
+                    new MalformedReplyException(
+                        "Cannot read the info of lease " + lease.value() + ": none returned"));
+    List<NfcLease.DeviceUrl> urls = new ArrayList<>();
+    for (XmlNode url : info.all("deviceUrl")) {
+      urls.add(
+          new NfcLease.DeviceUrl(
+              url.text("key", ""),
+              url.text("importKey", ""),
+              url.text("url", ""),
+              url.text("sslThumbprint", ""),
+              url.booleanValue("disk", false),
+              url.text("targetId", "")));
+    }
+    return new NfcLease(
+        lease,
+        ManagedObjectReference.of(info.required("entity")),
+        urls,
+        info.longValue("totalDiskCapacityInKB", 0),
+        (int) info.longValue("leaseTimeout", 0));
+  }
+
+  /** Reports upload progress (also keeps the lease from timing out). */
+  public void leaseProgress(ManagedObjectReference lease, int percent) throws IOException {
+    invoke("HttpNfcLeaseProgress", lease, VimRequests.httpNfcLeaseProgress(lease, percent));
+  }
+
+  /** Ends the lease successfully once every file is uploaded. */
+  public void leaseComplete(ManagedObjectReference lease) throws IOException {
+    invoke("HttpNfcLeaseComplete", lease, VimRequests.httpNfcLeaseComplete(lease));
+  }
+
+  /** Ends the lease as failed (the server removes the partly imported VM). */
+  public void leaseAbort(ManagedObjectReference lease) throws IOException {
+    invoke("HttpNfcLeaseAbort", lease, VimRequests.httpNfcLeaseAbort(lease));
   }
 
   // ---------------------------------------------------------------- authorization

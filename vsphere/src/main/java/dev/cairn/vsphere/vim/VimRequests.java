@@ -207,6 +207,41 @@ public final class VimRequests {
     return request("Destroy_Task", entity).finish();
   }
 
+  /**
+   * ImportVApp on {@code pool} with a hand-made {@code VirtualMachineImportSpec} (no OVF): the VM
+   * is created from {@code configSpec} and its disks are uploaded through the returned lease.
+   */
+  public static String importVApp(
+      ManagedObjectReference pool,
+      VmConfigSpec configSpec,
+      ManagedObjectReference folder,
+      ManagedObjectReference host) {
+    XmlWriter xml = request("ImportVApp", pool);
+    xml.start("spec", "VirtualMachineImportSpec");
+    configSpec.writeTo(xml, "configSpec");
+    xml.end();
+    if (folder != null) {
+      folder.writeTo(xml, "folder");
+    }
+    if (host != null) {
+      host.writeTo(xml, "host");
+    }
+    return xml.finish();
+  }
+
+  public static String httpNfcLeaseProgress(ManagedObjectReference lease, int percent) {
+    return request("HttpNfcLeaseProgress", lease).element("percent", percent).finish();
+  }
+
+  public static String httpNfcLeaseComplete(ManagedObjectReference lease) {
+    return request("HttpNfcLeaseComplete", lease).finish();
+  }
+
+  /** Aborts the lease without a fault (the optional {@code fault} is left out). */
+  public static String httpNfcLeaseAbort(ManagedObjectReference lease) {
+    return request("HttpNfcLeaseAbort", lease).finish();
+  }
+
   public static String hasPrivilegeOnEntity(
       ManagedObjectReference authorizationManager,
       ManagedObjectReference entity,

@@ -263,6 +263,80 @@ class VimClientTest {
     assertThat(server.requests("DestroyPropertyCollector")).hasSize(1);
   }
 
+  static String leaseState(String version, String state) {
+    return response(
+        "WaitForUpdatesEx",
+        "<returnval><version>"
+            + version
+            + "</version><filterSet><filter type=\"PropertyFilter\">session[1]f-1</filter>"
+            + "<objectSet><kind>modify</kind><obj type=\"HttpNfcLease\">lease-1</obj><changeSet>"
+            + "<name>state</name><op>assign</op><val xsi:type=\"HttpNfcLeaseState\">"
+            + state
+            + "</val></changeSet></objectSet></filterSet></returnval>");
+  }
+
+  @Test
+  void awaitsAReadyImportLease() throws IOException {
+    cannedCollector();
+    ManagedObjectReference lease = new ManagedObjectReference("HttpNfcLease", "lease-1");
+    server.on(
+        "ImportVApp",
+        response("ImportVApp", "<returnval type=\"HttpNfcLease\">lease-1</returnval>"));
+    server.on("WaitForUpdatesEx", leaseState("1", "initializing"), leaseState("2", "ready"));
+    server.on(
+        "RetrievePropertiesEx",
+        response(
+            "RetrievePropertiesEx",
+            "<returnval><objects><obj type=\"HttpNfcLease\">lease-1</obj><propSet><name>info</name>"
+                + "<val xsi:type=\"HttpNfcLeaseInfo\"><lease type=\"HttpNfcLease\">lease-1</lease>"
+                + "<entity type=\"VirtualMachine\">vm-99</entity><deviceUrl><key>/vm-99/VirtualLsiLogicSASController0:0</key>"
+                + "<importKey>/web/VirtualLsiLogicSASController0:0</importKey>"
+                + "<url>https://*/nfc/52ab/disk-0.vmdk</url><sslThumbprint></sslThumbprint>"
+                + "<disk>true</disk><targetId>disk-0.vmdk</targetId></deviceUrl>"
+                + "<totalDiskCapacityInKB>1048576</totalDiskCapacityInKB><leaseTimeout>300</leaseTimeout>"
+                + "</val></propSet></objects></returnval>"));
+    assertThat(
+            client.importVApp(
+                new ManagedObjectReference("ResourcePool", "resgroup-8"),
+                VmConfigSpec.changeTracking(false),
+                null,
+                null))
+        .isEqualTo(lease);
+    NfcLease ready = client.awaitLease(lease);
+    assertThat(ready.entity()).isEqualTo(new ManagedObjectReference("VirtualMachine", "vm-99"));
+    assertThat(ready.leaseTimeoutSeconds()).isEqualTo(300);
+    assertThat(ready.deviceUrls())
+        .singleElement()
+        .satisfies(
+            url -> {
+              assertThat(url.url()).isEqualTo("https://*/nfc/52ab/disk-0.vmdk");
+              assertThat(url.disk()).isTrue();
+            });
+    assertThat(server.requests("CreateFilter").getFirst().body())
+        .contains("<type>HttpNfcLease</type><pathSet>state</pathSet>");
+  }
+
+  @Test
+  void aFailedImportLeaseThrowsItsFault() throws IOException {
+    cannedCollector();
+    ManagedObjectReference lease = new ManagedObjectReference("HttpNfcLease", "lease-1");
+    server.on("WaitForUpdatesEx", leaseState("1", "error"));
+    server.on(
+        "RetrievePropertiesEx",
+        response(
+            "RetrievePropertiesEx",
+            "<returnval><objects><obj type=\"HttpNfcLease\">lease-1</obj><propSet><name>error</name>"
+                + "<val xsi:type=\"LocalizedMethodFault\"><fault xsi:type=\"NoDiskSpace\">"
+                + "<file>[ds1] web</file><datastore>ds1</datastore></fault>"
+                + "<localizedMessage>Insufficient disk space on datastore 'ds1'.</localizedMessage>"
+                + "</val></propSet></objects></returnval>"));
+    assertThatThrownBy(() -> client.awaitLease(lease))
+        .isInstanceOfSatisfying(
+            VimFault.FileFault.class,
+            fault -> assertThat(fault.faultType()).isEqualTo("NoDiskSpace"))
+        .hasMessageStartingWith("Cannot import through lease lease-1: Insufficient disk space");
+  }
+
   @Test
   void typedCallsParseTheirReplies() throws IOException {
     client.login("u", "p");

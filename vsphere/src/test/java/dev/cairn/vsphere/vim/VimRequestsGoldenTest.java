@@ -208,6 +208,35 @@ class VimRequestsGoldenTest {
   }
 
   @Test
+  void importLease() {
+    VmConfigSpec config =
+        new VmConfigSpec(
+            "web-01-restored",
+            "ubuntu64Guest",
+            "[ds1]",
+            2,
+            null,
+            4096L,
+            List.of(
+                DeviceChange.add(
+                    VirtualDeviceSpec.Controller.of("VirtualLsiLogicSASController", -100, 0)),
+                DeviceChange.add(VirtualDeviceSpec.Disk.newThin(-200, -100, 0, 1L << 30))),
+            null,
+            "bios");
+    assertMatches(
+        VimRequests.importVApp(
+            new ManagedObjectReference("ResourcePool", "resgroup-8"),
+            config,
+            new ManagedObjectReference("Folder", "group-v3"),
+            null),
+        "vim/ImportVApp.xml");
+    ManagedObjectReference lease = new ManagedObjectReference("HttpNfcLease", "session[52]lease-1");
+    assertMatches(VimRequests.httpNfcLeaseProgress(lease, 42), "vim/HttpNfcLeaseProgress.xml");
+    assertMatches(VimRequests.httpNfcLeaseComplete(lease), "vim/HttpNfcLeaseComplete.xml");
+    assertMatches(VimRequests.httpNfcLeaseAbort(lease), "vim/HttpNfcLeaseAbort.xml");
+  }
+
+  @Test
   void power() {
     assertMatches(VimRequests.powerOnVm(VM, null), "vim/PowerOnVM_Task.xml");
     assertMatches(VimRequests.powerOffVm(VM), "vim/PowerOffVM_Task.xml");
