@@ -143,6 +143,11 @@ class VimClientVcSimTest {
     assertThat(held)
         .containsEntry("VirtualMachine.State.CreateSnapshot", false)
         .containsEntry("VirtualMachine.State.RemoveSnapshot", true);
+    Map<ManagedObjectReference, List<String>> granted =
+        client.fetchUserPrivilegeOnEntities(List.of(vm), sim.user());
+    assertThat(granted.get(vm))
+        .contains("VirtualMachine.State.RemoveSnapshot")
+        .doesNotContain("VirtualMachine.State.CreateSnapshot");
   }
 
   @Test
