@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.azure.storage.blob.BlobClient;
+import dev.cairn.storage.ArchivedObjectException;
 import dev.cairn.storage.BlobStoreProvider;
+import dev.cairn.storage.RehydratePriority;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

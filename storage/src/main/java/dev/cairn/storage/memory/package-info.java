@@ -1,2 +1,5 @@
-/** An in-memory {@link dev.cairn.storage.BlobStore}, the fake that unit tests use. */
+/**
+ * In-memory {@link dev.cairn.storage.BlobStore}s, the fakes that unit tests use: a plain one and
+ * one with an archive tier whose rehydrations follow an injected clock.
+ */
 package dev.cairn.storage.memory;
