@@ -21,6 +21,8 @@ public enum ErrorCode {
   STORAGE_FAILED(8),
   /** A restore target (file, device, NBD export) or an export client could not be written. */
   TARGET_FAILED(9),
+  /** Data the operation needs is in the store's offline archive tier: rehydrate it first. */
+  DATA_ARCHIVED(10),
   /** Anything else: a bug or an unexpected environment. */
   INTERNAL(1);
 
