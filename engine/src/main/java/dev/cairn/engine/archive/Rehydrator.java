@@ -72,6 +72,9 @@ public final class Rehydrator {
     DataChunkWalk walk = new DataChunkWalk(new PointPages(reader));
     Set<PackId> needed = new HashSet<>();
     for (int disk : disks) {
+      if (disk < 0 || disk >= point.disks().size()) {
+        continue; // the restore itself names the wrong disk index
+      }
       DiskImage image = point.disks().get(disk);
       walk.walk(
           image,
@@ -171,9 +174,9 @@ public final class Rehydrator {
       if (clock.instant().plus(pause).isAfter(deadline)) {
         throw new CairnException(
             ErrorCode.DATA_ARCHIVED,
-            "Cannot restore restore point "
+            "Cannot bring the data of restore point "
                 + packs.pointId()
-                + ": "
+                + " online: "
                 + pending.size()
                 + " of "
                 + total
