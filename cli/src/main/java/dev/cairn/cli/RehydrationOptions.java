@@ -56,12 +56,16 @@ final class RehydrationOptions {
     if (offline.isEmpty()) {
       return;
     }
-    err.println("cairn: " + offline.estimate(chosen == null ? RehydratePriority.STANDARD : chosen));
-    err.flush();
     if (chosen == null) {
+      // One line, as every failure: the estimate is in it.
       throw Rehydrator.archivedFailure(
-          verb, offline, "run again with --rehydrate standard or --rehydrate high");
+          verb,
+          offline,
+          "run again with --rehydrate standard (typically up to 15 hours) or --rehydrate high"
+              + " (under 1 hour, costs more)");
     }
+    err.println("cairn: " + offline.estimate(chosen));
+    err.flush();
     rehydrator.rehydrate(
         offline,
         chosen,
