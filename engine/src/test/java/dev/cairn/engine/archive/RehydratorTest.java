@@ -3,10 +3,14 @@ package dev.cairn.engine.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.engine.copy.CopyRequest;
+import dev.cairn.engine.copy.PointCopier;
 import dev.cairn.engine.progress.ProgressListener;
+import dev.cairn.engine.testing.TestClock;
 import dev.cairn.engine.testing.TestRepository;
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ErrorCode;
+import dev.cairn.repository.Repository;
 import dev.cairn.repository.pack.PackId;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.storage.RehydratePriority;
@@ -52,8 +56,9 @@ class RehydratorTest {
     ArchiveHistory history = archivedHistory(21, Duration.ofMinutes(40));
     RestorePoint old = history.older().get(0);
     Set<PackId> needed = history.dataPacksOf(List.of(old));
+    Set<PackId> archivedBefore = history.offlinePacks();
     Set<PackId> expected = new HashSet<>(needed);
-    expected.retainAll(history.offlinePacks());
+    expected.retainAll(archivedBefore);
     assertThat(expected).isNotEmpty();
     List<Duration> sleeps = new ArrayList<>();
     Rehydrator rehydrator = rehydrator(history, sleeps);
@@ -85,9 +90,10 @@ class RehydratorTest {
     Path restored = ArchiverTest.restore(history.repository, old);
     TestRepository.assertSameContent(restored, history.contents.get(old));
     Files.delete(restored);
-    // Packs shared with other old points that this disk does not read stay archived.
-    Set<PackId> others = history.offlinePacks();
-    assertThat(others).doesNotContainAnyElementsOf(expected);
+    // Archived packs this disk does not read stay archived.
+    Set<PackId> untouched = new HashSet<>(archivedBefore);
+    untouched.removeAll(expected);
+    assertThat(history.offlinePacks()).isEqualTo(untouched);
   }
 
   @Test
@@ -170,5 +176,33 @@ class RehydratorTest {
                 + offline.count()
                 + " of the data packs it needs are archived \\([0-9.]+ MiB\\); run again with"
                 + " --rehydrate standard or --rehydrate high");
+  }
+
+  @Test
+  void copyingAnArchivedPointFailsNamingItsOfflinePacksAndTheRemedy() throws Exception {
+    ArchiveHistory history = archivedHistory(37, Duration.ZERO);
+    RestorePoint old = history.older().get(0);
+    OfflinePacks offline =
+        new Rehydrator(history.repository, history.clock, d -> {}).offlinePacks(old, List.of(0));
+    Repository target =
+        TestRepository.init(new MemoryBlobStore(), new TestClock(ArchiveHistory.DAY_0));
+
+    assertThatThrownBy(
+            () ->
+                new PointCopier(history.repository, target, 2, ProgressListener.NONE)
+                    .copy(new CopyRequest(List.of(), List.of(old.id()), false, false), point -> {}))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith(
+            "Cannot copy restore point "
+                + old.id()
+                + ": "
+                + offline.count()
+                + " of the data packs it needs are archived")
+        .hasMessageEndingWith(
+            "bring them online first with cairn rehydrate --point "
+                + old.id()
+                + " --priority standard|high, then copy again (points already copied are kept)")
+        .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.DATA_ARCHIVED));
+    assertThat(target.points().all()).isEmpty();
   }
 }
