@@ -3,6 +3,7 @@ package dev.cairn.engine.archive;
 import dev.cairn.engine.restore.PointPages;
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ChunkReader;
+import dev.cairn.repository.DamagedObjectException;
 import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.index.BlobLocation;
@@ -67,9 +68,17 @@ public final class Rehydrator {
     if (!(repository.store() instanceof ArchivingBlobStore store)) {
       return new OfflinePacks(point.id(), 0, List.of(), List.of(), 0);
     }
-    ChunkIndex index = repository.index();
-    ChunkReader reader = repository.reader();
+    ChunkIndex index;
+    try {
+      index = repository.index();
+    } catch (DamagedObjectException e) {
+      // As restore does: one damaged index object must not stop a restore whose chunks are
+      // listed elsewhere.
+      index = repository.loadIndexTolerant(damage -> {});
+    }
+    ChunkReader reader = repository.reader(index);
     DataChunkWalk walk = new DataChunkWalk(new PointPages(reader));
+    ChunkIndex known = index;
     Set<PackId> needed = new HashSet<>();
     for (int disk : disks) {
       if (disk < 0 || disk >= point.disks().size()) {
@@ -79,7 +88,7 @@ public final class Rehydrator {
       walk.walk(
           image,
           id -> {
-            BlobLocation location = index.lookup(id);
+            BlobLocation location = known.lookup(id);
             if (location != null) {
               needed.add(location.pack());
             }

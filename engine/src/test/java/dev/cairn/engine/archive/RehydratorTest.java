@@ -9,6 +9,7 @@ import dev.cairn.engine.progress.ProgressListener;
 import dev.cairn.engine.testing.TestClock;
 import dev.cairn.engine.testing.TestRepository;
 import dev.cairn.repository.CairnException;
+import dev.cairn.repository.DamagedObjectException;
 import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.pack.PackId;
@@ -204,5 +205,22 @@ class RehydratorTest {
                 + " --priority standard|high, then copy again (points already copied are kept)")
         .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.DATA_ARCHIVED));
     assertThat(target.points().all()).isEmpty();
+  }
+
+  @Test
+  void aDamagedIndexObjectDoesNotStopThePlanningOfARestore() throws Exception {
+    ArchiveHistory history = archivedHistory(41, Duration.ZERO);
+    RestorePoint old = history.older().get(0);
+    // A damaged index object besides the sound ones: the repository's own index refuses to load.
+    history.store.create("index/" + "ab".repeat(32), new byte[] {1, 2, 3});
+    Repository reopened = Repository.open(history.store, TestRepository.PASSWORD, history.clock);
+
+    OfflinePacks offline =
+        new Rehydrator(reopened, history.clock, d -> {}).offlinePacks(old, List.of(0));
+
+    assertThatThrownBy(reopened::index).isInstanceOf(DamagedObjectException.class);
+    Set<PackId> expected = history.dataPacksOf(List.of(old));
+    expected.retainAll(history.offlinePacks());
+    assertThat(new HashSet<>(offline.archived())).isEqualTo(expected).isNotEmpty();
   }
 }
