@@ -98,11 +98,14 @@ public final class Pruner {
       if (!stored.contains(entry.getKey())) {
         continue; // already gone; the new index will not name it
       }
+      if (liveBytes > 0 && !online(entry.getKey())) {
+        keep.add(entry.getKey()); // archived: repacking would have to read it
+        continue;
+      }
       if (liveBytes == 0) {
         delete.add(entry.getKey());
         bytesFreed += storedSizes.get(entry.getKey());
-      } else if (deadBytes > (liveBytes + deadBytes) * maximumUnusedFraction
-          && online(entry.getKey())) {
+      } else if (deadBytes > (liveBytes + deadBytes) * maximumUnusedFraction) {
         repack.add(entry.getKey());
         bytesFreed += storedSizes.get(entry.getKey()) - liveBytes;
         bytesRepacked += liveBytes;

@@ -24,7 +24,6 @@ import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectInfo;
 import dev.cairn.storage.ObjectNames;
-import dev.cairn.storage.RehydratePriority;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -233,7 +232,8 @@ public final class AzureBlobStore implements TieredBlobStore, ImmutableBlobStore
   }
 
   @Override
-  public void rehydrate(String name, AccessTier target, RehydratePriority priority)
+  public void rehydrate(
+      String name, AccessTier target, dev.cairn.storage.RehydratePriority priority)
       throws IOException {
     if (target == AccessTier.ARCHIVE) {
       throw new IllegalArgumentException(
@@ -243,7 +243,7 @@ public final class AzureBlobStore implements TieredBlobStore, ImmutableBlobStore
         name,
         new BlobSetAccessTierOptions(toAzure(target))
             .setPriority(
-                priority == RehydratePriority.HIGH
+                priority == dev.cairn.storage.RehydratePriority.HIGH
                     ? com.azure.storage.blob.models.RehydratePriority.HIGH
                     : com.azure.storage.blob.models.RehydratePriority.STANDARD));
   }
