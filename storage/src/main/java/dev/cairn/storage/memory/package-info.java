@@ -1,5 +1,2 @@
-/**
- * In-memory {@link dev.cairn.storage.BlobStore}s, the fakes that unit tests use: a plain one and
- * one with an archive tier whose rehydrations follow an injected clock.
- */
+/** An in-memory {@link dev.cairn.storage.BlobStore}, the fake that unit tests use. */
 package dev.cairn.storage.memory;
