@@ -205,7 +205,7 @@ class ArchiverTest {
     return target;
   }
 
-  private static List<String> listing(TieredMemoryBlobStore store) {
+  private static List<String> listing(TieredMemoryBlobStore store) throws IOException {
     List<String> names = new ArrayList<>();
     store.list("", info -> names.add(info.name() + " " + info.size()));
     return names;
@@ -255,17 +255,17 @@ class ArchiverTest {
     }
 
     @Override
-    public void list(String prefix, Consumer<ObjectInfo> consumer) {
+    public void list(String prefix, Consumer<ObjectInfo> consumer) throws IOException {
       store.list(prefix, consumer);
     }
 
     @Override
-    public Optional<ObjectInfo> stat(String name) {
+    public Optional<ObjectInfo> stat(String name) throws IOException {
       return store.stat(name);
     }
 
     @Override
-    public void delete(String name) {
+    public void delete(String name) throws IOException {
       store.delete(name);
     }
 

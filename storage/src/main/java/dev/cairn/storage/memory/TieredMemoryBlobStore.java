@@ -63,17 +63,17 @@ public final class TieredMemoryBlobStore implements ArchivingBlobStore {
   }
 
   @Override
-  public void list(String prefix, Consumer<ObjectInfo> consumer) {
+  public void list(String prefix, Consumer<ObjectInfo> consumer) throws IOException {
     objects.list(prefix, consumer);
   }
 
   @Override
-  public Optional<ObjectInfo> stat(String name) {
+  public Optional<ObjectInfo> stat(String name) throws IOException {
     return objects.stat(name);
   }
 
   @Override
-  public void delete(String name) {
+  public void delete(String name) throws IOException {
     objects.delete(name);
     offline.remove(name);
   }
@@ -132,7 +132,7 @@ public final class TieredMemoryBlobStore implements ArchivingBlobStore {
     }
   }
 
-  private void requireExists(String name) throws NoSuchObjectException {
+  private void requireExists(String name) throws IOException {
     if (objects.stat(name).isEmpty()) {
       throw new NoSuchObjectException(name, location());
     }
