@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       ForgetCommand.class,
       PruneCommand.class,
+      ArchiveCommand.class,
+      RehydrateCommand.class,
       KeyCommand.class,
       UnlockCommand.class,
       RepairIndexCommand.class,

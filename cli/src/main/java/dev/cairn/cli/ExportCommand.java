@@ -1,5 +1,7 @@
 package dev.cairn.cli;
 
+import dev.cairn.engine.archive.OfflinePacks;
+import dev.cairn.engine.archive.Rehydrator;
 import dev.cairn.engine.export.PointExportBackend;
 import dev.cairn.nbd.overlay.CopyOnWriteBackend;
 import dev.cairn.nbd.server.ExportBackend;
@@ -13,7 +15,9 @@ import dev.cairn.repository.point.RestorePoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -69,6 +73,18 @@ final class ExportCommand implements Callable<Integer> {
     try (Repository opened = repository.open();
         RepositoryLock lock = opened.lock(LockKind.SHARED, "export")) {
       RestorePoint found = opened.points().find(selection.point);
+      // The guest would meet archived data as I/O errors at random places: refuse up front.
+      OfflinePacks offline =
+          new Rehydrator(opened, Clock.systemUTC(), Rehydrator.Sleeper.SYSTEM)
+              .offlinePacks(found, List.of(selection.disk));
+      if (!offline.isEmpty()) {
+        throw Rehydrator.archivedFailure(
+            "export",
+            offline,
+            "bring them online first with cairn rehydrate --point "
+                + found.id()
+                + " --priority standard|high");
+      }
       ExportBackend backend = backend(new PointExportBackend(opened, found, selection.disk));
       Map<String, ExportBackend> exports = new LinkedHashMap<>();
       exports.put(exportName, backend);

@@ -7,6 +7,7 @@ import dev.cairn.nbd.NbdUrl;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.point.RestorePoint;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,6 +37,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Mixin NbdOptions nbd;
 
+  @Mixin RehydrationOptions rehydration;
+
   @Option(names = "--overwrite", description = "Replace an existing file.")
   boolean overwrite;
 
@@ -50,6 +53,8 @@ final class RestoreCommand implements Callable<Integer> {
     try (Repository opened = repository.open();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
       RestorePoint found = opened.points().find(selection.point);
+      rehydration.ensureOnline(
+          opened, found, List.of(selection.disk), "restore", spec.commandLine().getErr());
       long started = System.nanoTime();
       RestoreEngine engine = new RestoreEngine(opened, workers, progress);
       RestoreEngine.RestoreResult result;

@@ -26,6 +26,8 @@ class HelpEndToEndTest {
         "check",
         "forget",
         "prune",
+        "archive",
+        "rehydrate",
         "key",
         "key add",
         "key passwd",

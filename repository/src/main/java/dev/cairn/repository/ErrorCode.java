@@ -27,6 +27,8 @@ public enum ErrorCode {
    * A hypervisor could not be reached or trusted (certificate, thumbprint), or failed a request.
    */
   HYPERVISOR_FAILED(11),
+  /** Data the operation needs is in the store's offline archive tier: rehydrate it first. */
+  DATA_ARCHIVED(12),
   /** Anything else: a bug or an unexpected environment. */
   INTERNAL(1);
 

@@ -11,6 +11,8 @@ import java.util.List;
  * @param pointsChecked restore points walked
  * @param packsChecked packs known to the index
  * @param chunksVerified chunks decrypted and verified (with --read-data)
+ * @param archivedPacksSkipped packs selected for data verification that are in the store's archive
+ *     tier and were not read (rehydrating them only to check them would cost hours and money)
  */
 public record CheckReport(
     List<String> problems,
@@ -18,7 +20,8 @@ public record CheckReport(
     List<String> damagedPoints,
     int pointsChecked,
     int packsChecked,
-    long chunksVerified) {
+    long chunksVerified,
+    int archivedPacksSkipped) {
   public boolean ok() {
     return problems.isEmpty();
   }

@@ -1,5 +1,7 @@
 package dev.cairn.engine.copy;
 
+import dev.cairn.engine.archive.OfflinePacks;
+import dev.cairn.engine.archive.Rehydrator;
 import dev.cairn.engine.backup.BackupEngine;
 import dev.cairn.engine.progress.ProgressCounter;
 import dev.cairn.engine.progress.ProgressListener;
@@ -20,6 +22,7 @@ import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.pack.PackId;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
+import dev.cairn.storage.ArchivedObjectException;
 import dev.cairn.storage.NoSuchObjectException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -125,17 +128,25 @@ public final class PointCopier {
     List<String> copied = new ArrayList<>();
     for (RestorePoint point : chosen) {
       RestorePoint reference = referenceFor(point, sourceById, targetPoints);
-      RestorePoint copy =
-          copyPoint(
-              point,
-              reference,
-              reference == null ? null : targetPoints.get(reference.id()),
-              sourceReader,
-              counters,
-              counter,
-              request.verifyData(),
-              verifiedPages,
-              presentPacks);
+      RestorePoint copy;
+      try {
+        copy =
+            copyPoint(
+                point,
+                reference,
+                reference == null ? null : targetPoints.get(reference.id()),
+                sourceReader,
+                counters,
+                counter,
+                request.verifyData(),
+                verifiedPages,
+                presentPacks);
+      } catch (ArchivedObjectException e) {
+        // Found on the first archived read rather than checked up front: with a reference point
+        // most of the source is never read, so a point may copy fine while others' packs are
+        // archived. The message counts every offline pack of the point, so one rehydrate suffices.
+        throw archivedSource(point, e);
+      }
       targetPoints.put(copy.id(), copy);
       copied.add(copy.id());
       committed.accept(copy);
@@ -152,6 +163,26 @@ public final class PointCopier {
         counters.chunksReused.get(),
         counters.leavesReused.get(),
         counters.chunksVerified.get());
+  }
+
+  private CairnException archivedSource(RestorePoint point, ArchivedObjectException cause)
+      throws IOException {
+    List<Integer> disks = new ArrayList<>();
+    for (int disk = 0; disk < point.disks().size(); disk++) {
+      disks.add(disk);
+    }
+    OfflinePacks offline =
+        new Rehydrator(source, source.clock(), Rehydrator.Sleeper.SYSTEM)
+            .offlinePacks(point, disks);
+    if (offline.isEmpty()) { // rehydrated meanwhile; the read that failed names the pack
+      return new CairnException(ErrorCode.DATA_ARCHIVED, cause.getMessage(), cause);
+    }
+    return Rehydrator.archivedFailure(
+        "copy",
+        offline,
+        "bring them online first with cairn rehydrate --point "
+            + point.id()
+            + " --priority standard|high, then copy again (points already copied are kept)");
   }
 
   /** The chosen points, oldest first (in the target or not). */

@@ -8,14 +8,15 @@ import dev.cairn.repository.crypto.ChunkId;
  * first 64 bits (probability about n^2 / 2^65) make {@link #contains} answer true for the other:
  * used as prune's live set, that only keeps a dead chunk a little longer. It must never be used to
  * decide that something was already visited (a collision would skip live data): prune tracks the
- * block-map pages it walked by full id. Not thread-safe.
+ * block-map pages it walked by full id. The archive planner uses it for the chunks that must stay
+ * online, where a false "contains" likewise only keeps a pack online. Not thread-safe.
  */
-final class ChunkIdSet {
+public final class ChunkIdSet {
   private long[] slots = new long[1024];
   private int size;
 
   /** Adds {@code id}; returns false if (its prefix) was already present. */
-  boolean add(ChunkId id) {
+  public boolean add(ChunkId id) {
     long key = key(id);
     if ((size + 1) * 10L > slots.length * 7L) {
       grow();
@@ -33,7 +34,7 @@ final class ChunkIdSet {
     return true;
   }
 
-  boolean contains(ChunkId id) {
+  public boolean contains(ChunkId id) {
     long key = key(id);
     int mask = slots.length - 1;
     int slot = (int) mix(key) & mask;
@@ -46,7 +47,7 @@ final class ChunkIdSet {
     return false;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 

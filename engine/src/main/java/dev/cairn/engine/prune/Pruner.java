@@ -17,6 +17,8 @@ import dev.cairn.repository.pack.BlobEntry;
 import dev.cairn.repository.pack.PackId;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
+import dev.cairn.storage.ArchiveState;
+import dev.cairn.storage.ArchivingBlobStore;
 import dev.cairn.storage.LeavesTemporaryFiles;
 import java.io.IOException;
 import java.time.Duration;
@@ -96,6 +98,10 @@ public final class Pruner {
       if (!stored.contains(entry.getKey())) {
         continue; // already gone; the new index will not name it
       }
+      if (liveBytes > 0 && !online(entry.getKey())) {
+        keep.add(entry.getKey()); // archived: repacking would have to read it
+        continue;
+      }
       if (liveBytes == 0) {
         delete.add(entry.getKey());
         bytesFreed += storedSizes.get(entry.getKey());
@@ -146,6 +152,16 @@ public final class Pruner {
       staging.removeStaleTemporaryFiles(TEMPORARY_FILE_MINIMUM_AGE.toMillis());
     }
     return result;
+  }
+
+  /**
+   * Whether a pack can be read now. An archived pack is kept rather than repacked: repacking would
+   * have to rehydrate it (hours, and a retrieval charge) to save a part of its size. Deleting an
+   * archived pack that is all garbage needs no read and goes ahead.
+   */
+  private boolean online(PackId pack) throws IOException {
+    return !(repository.store() instanceof ArchivingBlobStore archiving)
+        || archiving.state(pack.objectName()) == ArchiveState.ONLINE;
   }
 
   private ChunkIdSet mark(List<RestorePoint> points, ChunkReader reader, ChunkIndex index)

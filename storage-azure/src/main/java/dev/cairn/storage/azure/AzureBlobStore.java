@@ -19,6 +19,7 @@ import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.models.ParallelTransferOptions;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
 import com.azure.storage.blob.options.BlobSetAccessTierOptions;
+import dev.cairn.storage.ArchivedObjectException;
 import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectInfo;
@@ -231,7 +232,8 @@ public final class AzureBlobStore implements TieredBlobStore, ImmutableBlobStore
   }
 
   @Override
-  public void rehydrate(String name, AccessTier target, RehydratePriority priority)
+  public void rehydrate(
+      String name, AccessTier target, dev.cairn.storage.RehydratePriority priority)
       throws IOException {
     if (target == AccessTier.ARCHIVE) {
       throw new IllegalArgumentException(
@@ -241,7 +243,7 @@ public final class AzureBlobStore implements TieredBlobStore, ImmutableBlobStore
         name,
         new BlobSetAccessTierOptions(toAzure(target))
             .setPriority(
-                priority == RehydratePriority.HIGH
+                priority == dev.cairn.storage.RehydratePriority.HIGH
                     ? com.azure.storage.blob.models.RehydratePriority.HIGH
                     : com.azure.storage.blob.models.RehydratePriority.STANDARD));
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.azure.storage.blob.BlobClient;
+import dev.cairn.storage.ArchivedObjectException;
 import dev.cairn.storage.BlobStoreProvider;
 import java.io.IOException;
 import java.time.Duration;
@@ -50,7 +51,7 @@ class RealAzureTest {
     assertThatThrownBy(() -> store.read("archived"))
         .isInstanceOf(ArchivedObjectException.class)
         .hasMessageEndingWith("archived, rehydrate first");
-    store.rehydrate("archived", AccessTier.HOT, RehydratePriority.STANDARD);
+    store.rehydrate("archived", AccessTier.HOT, dev.cairn.storage.RehydratePriority.STANDARD);
     assertThat(store.tier("archived"))
         .isEqualTo(new ObjectTier(AccessTier.ARCHIVE, Optional.of(AccessTier.HOT)));
     assertThatThrownBy(() -> store.read("archived"))

@@ -1,10 +1,14 @@
-package dev.cairn.storage.azure;
+package dev.cairn.storage;
 
 import java.io.IOException;
 
-/** A read of an object in {@link AccessTier#ARCHIVE}: it must be rehydrated first. */
+/**
+ * A read of an object that is in an offline archive tier (see {@link ArchivingBlobStore}): it must
+ * be rehydrated before it can be read. Never thrown for an object that is merely slow to read.
+ */
 public final class ArchivedObjectException extends IOException {
   private final String objectName;
+  private final boolean rehydrating;
 
   /**
    * @param objectName the archived object
@@ -21,9 +25,15 @@ public final class ArchivedObjectException extends IOException {
                 ? ": archived, rehydration in progress"
                 : ": archived, rehydrate first"));
     this.objectName = objectName;
+    this.rehydrating = rehydrating;
   }
 
   public String objectName() {
     return objectName;
+  }
+
+  /** Whether a rehydration was already pending when the read failed. */
+  public boolean rehydrating() {
+    return rehydrating;
   }
 }

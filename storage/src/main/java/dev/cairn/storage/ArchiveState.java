@@ -1,0 +1,11 @@
+package dev.cairn.storage;
+
+/** Whether an object of an {@link ArchivingBlobStore} can be read now. */
+public enum ArchiveState {
+  /** Readable (on Azure: Hot, Cool or Cold). */
+  ONLINE,
+  /** Offline: reads fail with {@link ArchivedObjectException} until it is rehydrated. */
+  ARCHIVED,
+  /** Offline, a rehydration was asked for and has not finished; asking again changes nothing. */
+  REHYDRATING
+}
