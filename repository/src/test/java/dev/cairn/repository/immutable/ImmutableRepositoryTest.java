@@ -54,6 +54,29 @@ class ImmutableRepositoryTest {
   }
 
   @Test
+  void aKeySlotIsNotRemovedWhileRetained() throws IOException {
+    MutableClock clock = new MutableClock(Instant.parse("2026-05-01T00:00:00Z"));
+    MemoryBlobStore store = new MemoryBlobStore(clock);
+    try (Repository repository =
+        Repository.init(store, TestRepositories.PASSWORD.toCharArray(), immutable(), clock)) {
+      var second =
+          repository
+              .keys()
+              .add(repository.masterKey(), "other".toCharArray(), TestRepositories.CHEAP_KDF, "x");
+
+      assertThatThrownBy(() -> repository.keys().remove(second.id()))
+          .isInstanceOf(CairnException.class)
+          .hasMessage(
+              "Cannot remove key "
+                  + second.id()
+                  + ": the repository is immutable and retains its key slots (this one until"
+                  + " 2026-06-07T00:00:00Z); to retire a password, copy the points to a new"
+                  + " repository");
+      assertThat(repository.keys().list()).hasSize(2);
+    }
+  }
+
+  @Test
   void initRefusesAStoreThatCannotRetainAndWritesNothing() throws IOException {
     LocalBlobStore local = LocalBlobStore.open(directory);
     MutableClock clock = new MutableClock(Instant.parse("2026-05-01T00:00:00Z"));
