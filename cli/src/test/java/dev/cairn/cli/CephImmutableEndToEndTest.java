@@ -162,6 +162,36 @@ class CephImmutableEndToEndTest {
   }
 
   @Test
+  void initOnABucketWithoutObjectLockFailsNamingTheObject() throws Exception {
+    String bucket = "unlocked-e2e";
+    try (S3Client raw = ceph.client()) {
+      raw.createBucket(b -> b.bucket(bucket));
+      raw.putBucketVersioning(
+          b -> b.bucket(bucket).versioningConfiguration(v -> v.status("Enabled")));
+    }
+    CairnProcess.Result result =
+        cairn()
+            .run(
+                "init",
+                "--repo",
+                ceph.url(bucket + "/vms"),
+                "--kdf-memory-kib",
+                "64",
+                "--kdf-iterations",
+                "1",
+                "--immutable-days",
+                "1");
+    assertThat(result.exitCode()).as("%s", result).isNotZero();
+    assertThat(result.stderr().lines().filter(line -> line.startsWith("cairn: ")))
+        .singleElement()
+        .asString()
+        .startsWith("cairn: Cannot create object config in ");
+    try (S3Client raw = ceph.client()) {
+      assertThat(currentVersions(raw, bucket)).isEmpty();
+    }
+  }
+
+  @Test
   void initRefusesALocalDirectoryInOneLine() throws Exception {
     Path local = Files.createDirectories(directory.resolve("local"));
     cairn()
