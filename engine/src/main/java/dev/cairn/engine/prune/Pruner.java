@@ -21,6 +21,7 @@ import dev.cairn.repository.pack.PackId;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.storage.LeavesTemporaryFiles;
+import dev.cairn.storage.ObjectLockedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -169,14 +170,32 @@ public final class Pruner {
       // retained from now on, as do the config and key slots every point needs.
       extended = extendRetention(retaining.get(), keep);
     }
+    // A store whose clock is behind ours may still refuse what we found expired: then the index
+    // object stays, and so must every pack it names; a refused pack simply stays for later.
+    Set<PackId> namedByRefusedIndex = new HashSet<>();
     for (String name : deletableIndexNames) {
-      repository.store().delete(name);
+      try {
+        repository.store().delete(name);
+      } catch (ObjectLockedException e) {
+        if (retaining.isEmpty()) {
+          throw e;
+        }
+        repository.readIndexFile(name).packs().forEach(p -> namedByRefusedIndex.add(p.pack()));
+      }
     }
     ProgressCounter counter =
         new ProgressCounter(progress, "prune", delete.size() + repack.size() + unindexed.size());
     for (List<PackId> packs : List.of(delete, repack, unindexed)) {
       for (PackId pack : packs) {
-        repository.store().delete(pack.objectName());
+        if (!namedByRefusedIndex.contains(pack)) {
+          try {
+            repository.store().delete(pack.objectName());
+          } catch (ObjectLockedException e) {
+            if (retaining.isEmpty()) {
+              throw e;
+            }
+          }
+        }
         counter.add(1);
       }
     }

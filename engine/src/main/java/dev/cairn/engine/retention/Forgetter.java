@@ -7,6 +7,7 @@ import dev.cairn.repository.immutable.RetainingWrites;
 import dev.cairn.repository.lock.LockKind;
 import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.point.RestorePoint;
+import dev.cairn.storage.ObjectLockedException;
 import dev.cairn.storage.Retention;
 import java.io.IOException;
 import java.time.Instant;
@@ -50,14 +51,28 @@ public final class Forgetter {
               .toList();
       List<RetentionDecision> decisions =
           keepRetained(new RetentionPlanner(policy, zone).plan(points));
-      if (!dryRun) {
-        for (RetentionDecision decision : decisions) {
-          if (!decision.keep()) {
-            repository.points().delete(decision.point());
+      if (dryRun) {
+        return decisions;
+      }
+      List<RetentionDecision> applied = new ArrayList<>(decisions.size());
+      for (RetentionDecision decision : decisions) {
+        if (decision.keep()) {
+          applied.add(decision);
+          continue;
+        }
+        try {
+          repository.points().delete(decision.point());
+          applied.add(decision);
+        } catch (ObjectLockedException e) {
+          if (repository.retainingWrites().isEmpty()) {
+            throw e;
           }
+          // The store's clock is behind ours: it still retains what we found expired.
+          applied.add(
+              new RetentionDecision(decision.point(), true, List.of("retained by the store")));
         }
       }
-      return decisions;
+      return applied;
     }
   }
 

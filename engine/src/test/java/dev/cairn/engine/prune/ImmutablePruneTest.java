@@ -3,24 +3,32 @@ package dev.cairn.engine.prune;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.engine.backup.BackupEngine;
 import dev.cairn.engine.progress.ProgressListener;
 import dev.cairn.engine.retention.Forgetter;
 import dev.cairn.engine.retention.RetentionDecision;
 import dev.cairn.engine.retention.RetentionPolicy;
 import dev.cairn.engine.testing.FakeDisk;
+import dev.cairn.engine.testing.TestClock;
 import dev.cairn.engine.testing.TestRepository;
 import dev.cairn.repository.CairnException;
+import dev.cairn.repository.Repository;
+import dev.cairn.repository.config.Immutability;
+import dev.cairn.repository.keys.KdfParameters;
 import dev.cairn.repository.lock.LockKind;
 import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.storage.ObjectLockedException;
 import dev.cairn.storage.Retention;
 import dev.cairn.storage.RetentionMode;
+import dev.cairn.storage.memory.MemoryBlobStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -168,6 +176,48 @@ class ImmutablePruneTest {
 
     assertThat(result.retentionsExtended()).isZero();
     assertThat(repo.memory.retention("config").orElseThrow().retainUntil()).isEqualTo(before);
+  }
+
+  @Test
+  void aStoreWhoseClockIsBehindRefusesDeletesAndPruneLeavesThoseObjectsForLater()
+      throws IOException {
+    TestClock storeClock = new TestClock(Instant.parse("2026-01-05T10:00:00Z"));
+    MemoryBlobStore memory = new MemoryBlobStore(storeClock);
+    Clock ahead = Clock.offset(storeClock, Duration.ofDays(2));
+    Repository repository =
+        Repository.init(
+            memory,
+            TestRepository.PASSWORD,
+            new Repository.InitOptions(KdfParameters.of(64, 1), "test")
+                .immutable(new Immutability(DAYS, MARGIN, RetentionMode.COMPLIANCE)),
+            ahead);
+    FakeDisk disk = FakeDisk.random("a.img", 2 * MIB, 7);
+    RestorePoint point =
+        new BackupEngine(repository, 2, ProgressListener.NONE)
+            .backup(TestRepository.request("vm", List.of(disk)))
+            .point();
+    List<String> packs = new ArrayList<>();
+    memory.list("packs/", info -> packs.add(info.name()));
+
+    // Maintenance on day 2 (store's clock) retains the packs until day 4 + 37 = 41.
+    storeClock.advance(Duration.ofDays(2));
+    new Pruner(repository, ProgressListener.NONE).prune(0.2, false);
+    // Day 40: the manifest (until day 39) goes; by our clock (day 42) the packs and the index have
+    // expired too, by the store's one day remains.
+    storeClock.advance(Duration.ofDays(38));
+    new Forgetter(repository).forgetPoints(List.of(point.id()));
+    new Pruner(repository, ProgressListener.NONE).prune(0.2, false);
+
+    List<String> left = new ArrayList<>();
+    memory.list("packs/", info -> left.add(info.name()));
+    assertThat(left).containsExactlyInAnyOrderElementsOf(packs);
+    assertThat(repository.indexNames()).isNotEmpty();
+
+    storeClock.advance(Duration.ofDays(2));
+    new Pruner(repository, ProgressListener.NONE).prune(0.2, false);
+    List<String> gone = new ArrayList<>();
+    memory.list("packs/", info -> gone.add(info.name()));
+    assertThat(gone).isEmpty();
   }
 
   private static List<String> packs(TestRepository repo) throws IOException {
