@@ -220,6 +220,27 @@ class ImmutablePruneTest {
     assertThat(gone).isEmpty();
   }
 
+  @Test
+  void checkNotesAConfigAndKeySlotRetainedLessThanTheNewestPointUntilPruneExtendsThem()
+      throws IOException {
+    TestRepository repo = TestRepository.createImmutable(DAYS, MARGIN);
+    repo.backup("vm", FakeDisk.random("a.img", MIB, 8));
+    repo.clock.advance(Duration.ofDays(10));
+    repo.backup("vm", FakeDisk.random("a.img", MIB, 9));
+
+    List<String> notices = repo.check(0).notices();
+    assertThat(notices)
+        .filteredOn(n -> n.startsWith("Retention: "))
+        .hasSize(2)
+        .anySatisfy(n -> assertThat(n).startsWith("Retention: config is retained only until "))
+        .anySatisfy(
+            n -> assertThat(n).startsWith("Retention: keys/").endsWith("run prune to extend it"));
+
+    prune(repo);
+
+    assertThat(repo.check(0).notices()).noneMatch(n -> n.startsWith("Retention: "));
+  }
+
   private static List<String> packs(TestRepository repo) throws IOException {
     return repo.names("").stream().filter(name -> name.startsWith("packs/")).toList();
   }
