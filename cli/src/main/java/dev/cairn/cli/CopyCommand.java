@@ -239,7 +239,7 @@ final class CopyCommand implements Callable<Integer> {
       BlobStore used =
           limitMibPerSecond == null
               ? store
-              : new ThrottledBlobStore(
+              : ThrottledBlobStore.around(
                   store, new TokenBucket(limitMibPerSecond * MIB, TokenBucket.Time.SYSTEM));
       return Repository.open(used, password, Clock.systemUTC());
     } catch (IOException | RuntimeException e) {

@@ -162,6 +162,7 @@ final class KeyCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Repository opened = repository.open()) {
+        opened.keys().requireRemovable(opened.keySlotId());
         KeySlot slot = addSlot(opened, newPasswordFile, "changed password");
         opened.keys().remove(opened.keySlotId());
         opened

@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "prune",
-    description = "Delete data no restore point references (takes the exclusive lock).")
+    description =
+        "Delete data no restore point references (takes the exclusive lock). In an immutable"
+            + " repository also extends the retention of data still in use.")
 final class PruneCommand implements Callable<Integer> {
   static final double DEFAULT_MAXIMUM_UNUSED = 0.2;
 
@@ -70,6 +72,19 @@ final class PruneCommand implements Callable<Integer> {
         result.packsKept(),
         result.liveChunks(),
         result.livePoints());
+    if (result.packsRetained() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "%d packs are unreferenced but retained until %s; a later prune deletes them.%n",
+          result.packsRetained(),
+          result.retainedUntil());
+    }
+    if (result.retentionsExtended() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "Extended the retention of %d objects still in use.%n",
+          result.retentionsExtended());
+    }
   }
 
   private double parseFraction(String text) {

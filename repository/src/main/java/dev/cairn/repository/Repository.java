@@ -3,12 +3,14 @@ package dev.cairn.repository;
 import dev.cairn.repository.audit.AuditLog;
 import dev.cairn.repository.cache.MetadataCache;
 import dev.cairn.repository.config.FormatSupport;
+import dev.cairn.repository.config.Immutability;
 import dev.cairn.repository.config.RepositoryConfig;
 import dev.cairn.repository.crypto.ChunkHasher;
 import dev.cairn.repository.crypto.CipherWarmup;
 import dev.cairn.repository.crypto.Envelope;
 import dev.cairn.repository.crypto.MasterKey;
 import dev.cairn.repository.crypto.ObjectCipher;
+import dev.cairn.repository.immutable.RetainingWrites;
 import dev.cairn.repository.index.ChunkIndex;
 import dev.cairn.repository.index.IndexFile;
 import dev.cairn.repository.keys.KdfParameters;
@@ -23,6 +25,7 @@ import dev.cairn.repository.point.PointCatalog;
 import dev.cairn.storage.BlobStore;
 import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
+import dev.cairn.storage.RetainingBlobStore;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -81,22 +84,36 @@ public final class Repository implements AutoCloseable {
     this.audit = new AuditLog(store, envelope, clock, random);
   }
 
-  /** Options of {@code init}: the key derivation cost and the label of the first key slot. */
-  public record InitOptions(KdfParameters kdf, String keyLabel) {
+  /**
+   * Options of {@code init}: the key derivation cost, the label of the first key slot, and, for an
+   * immutable repository, how long its objects are retained (null for an ordinary one).
+   */
+  public record InitOptions(KdfParameters kdf, String keyLabel, Immutability immutability) {
+    public InitOptions(KdfParameters kdf, String keyLabel) {
+      this(kdf, keyLabel, null);
+    }
+
     public static InitOptions defaults() {
       return new InitOptions(KdfParameters.defaults(), "initial key");
+    }
+
+    /** These options for an immutable repository. */
+    public InitOptions immutable(Immutability retained) {
+      return new InitOptions(kdf, keyLabel, retained);
     }
   }
 
   /**
    * Creates a repository in an empty store: writes the config (create-if-absent, so two inits
-   * cannot both succeed) and the first key slot.
+   * cannot both succeed) and the first key slot. An immutable repository writes both retained.
    *
-   * @throws CairnException if the store already holds a repository
+   * @throws CairnException if the store already holds a repository, or the options ask for an
+   *     immutable repository and the store cannot retain objects
    */
   public static Repository init(BlobStore store, char[] password, InitOptions options, Clock clock)
       throws IOException {
     requirePassword(password);
+    Immutability immutability = options.immutability();
     SecureRandom random = new SecureRandom();
     byte[] id = new byte[16];
     random.nextBytes(id);
@@ -109,9 +126,24 @@ public final class Repository implements AutoCloseable {
             List.of(),
             FormatSupport.DEFAULT_BLOCK_SIZE,
             FormatSupport.DEFAULT_PACK_TARGET_SIZE,
-            clock.instant());
+            clock.instant(),
+            immutability);
+    if (immutability != null) {
+      config =
+          new RepositoryConfig(
+              config.format(),
+              config.version(),
+              config.id(),
+              List.of(FormatSupport.IMMUTABLE_OBJECTS),
+              config.optionalFeatures(),
+              config.blockSize(),
+              config.packTargetSize(),
+              config.created(),
+              immutability);
+    }
+    BlobStore writes = writesOf(store, config, clock, "initialise");
     try {
-      store.create(RepositoryConfig.OBJECT_NAME, Json.write(config));
+      writes.create(RepositoryConfig.OBJECT_NAME, Json.write(config));
     } catch (ObjectExistsException e) {
       throw new CairnException(
           ErrorCode.INVALID_INPUT,
@@ -119,9 +151,9 @@ public final class Repository implements AutoCloseable {
     }
     MasterKey masterKey = MasterKey.generate(random);
     var slot =
-        new KeyRing(store, config.id(), random, clock)
+        new KeyRing(writes, config.id(), random, clock)
             .add(masterKey, password, options.kdf(), options.keyLabel());
-    return new Repository(store, config, masterKey, slot.id(), clock, random);
+    return new Repository(writes, config, masterKey, slot.id(), clock, random);
   }
 
   /**
@@ -136,8 +168,34 @@ public final class Repository implements AutoCloseable {
     CipherWarmup.startInBackground();
     ManifestWarmup.startInBackground();
     SecureRandom random = new SecureRandom();
-    KeyRing.Unlocked unlocked = new KeyRing(store, config.id(), random, clock).unlock(password);
-    return new Repository(store, config, unlocked.masterKey(), unlocked.slot().id(), clock, random);
+    BlobStore writes = writesOf(store, config, clock, "open");
+    KeyRing.Unlocked unlocked = new KeyRing(writes, config.id(), random, clock).unlock(password);
+    return new Repository(
+        writes, config, unlocked.masterKey(), unlocked.slot().id(), clock, random);
+  }
+
+  /**
+   * The store every part of the repository writes through: for an immutable repository, a view that
+   * writes every object but locks retained.
+   *
+   * @throws CairnException if the repository is immutable and the store cannot retain objects
+   */
+  private static BlobStore writesOf(
+      BlobStore store, RepositoryConfig config, Clock clock, String verb) throws CairnException {
+    if (!config.immutable()) {
+      return store;
+    }
+    if (!(store instanceof RetainingBlobStore retaining)) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT,
+          "Cannot "
+              + verb
+              + " immutable repository "
+              + store.location()
+              + ": this store cannot retain objects (use an S3 bucket with Object Lock or an"
+              + " Azure container with version-level immutability)");
+    }
+    return new RetainingWrites(retaining, config.immutability(), clock);
   }
 
   /** Reads and checks the config without a password (for tools that only need the format). */
@@ -171,8 +229,16 @@ public final class Repository implements AutoCloseable {
     }
   }
 
+  /** The store, as the repository writes to it (retaining, for an immutable repository). */
   public BlobStore store() {
     return store;
+  }
+
+  /** The retaining view of an immutable repository's store, or empty for an ordinary one. */
+  public java.util.Optional<RetainingWrites> retainingWrites() {
+    return store instanceof RetainingWrites retaining
+        ? java.util.Optional.of(retaining)
+        : java.util.Optional.empty();
   }
 
   public RepositoryConfig config() {

@@ -253,7 +253,11 @@ class RepositoryTest {
   @Test
   void aStoreWithAConfigButNoKeySlotsIsUnavailable() throws Exception {
     TestRepositories.init(store).close();
-    store.list("keys/", info -> store.delete(info.name()));
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    store.list("keys/", info -> keys.add(info.name()));
+    for (String key : keys) {
+      store.delete(key);
+    }
 
     CairnException thrown = openFails();
 

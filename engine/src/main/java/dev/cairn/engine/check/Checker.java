@@ -6,9 +6,12 @@ import dev.cairn.repository.ChunkReader;
 import dev.cairn.repository.DamagedObjectException;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.blockmap.BlockMapPage;
+import dev.cairn.repository.config.RepositoryConfig;
 import dev.cairn.repository.crypto.ChunkId;
+import dev.cairn.repository.immutable.RetainingWrites;
 import dev.cairn.repository.index.BlobLocation;
 import dev.cairn.repository.index.ChunkIndex;
+import dev.cairn.repository.keys.KeyRing;
 import dev.cairn.repository.lock.LockKind;
 import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.pack.BlobEntry;
@@ -17,7 +20,11 @@ import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.storage.ArchivedObjectException;
 import dev.cairn.storage.NoSuchObjectException;
+import dev.cairn.storage.Retention;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -25,6 +32,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -122,6 +130,7 @@ public final class Checker {
     }
 
     List<String> damagedPoints = new ArrayList<>();
+    Map<String, Instant> pointTimes = new HashMap<>();
     int pointsChecked = 0;
     Map<ChunkId, Boolean> pageVerdicts = new HashMap<>();
     ProgressCounter counter = new ProgressCounter(progress, "check", pointNames.size());
@@ -140,6 +149,7 @@ public final class Checker {
         continue;
       }
       pointsChecked++;
+      pointTimes.put(name, point.time());
       Set<String> pointProblems = new LinkedHashSet<>();
       for (DiskImage disk : point.disks()) {
         if (disk.mapRoot() != null) {
@@ -169,6 +179,9 @@ public final class Checker {
       }
       counter.add(1);
     }
+    if (repository.retainingWrites().isPresent()) {
+      checkRetention(repository.retainingWrites().get(), pointTimes, notices);
+    }
     return new CheckReport(
         List.copyOf(problems),
         notices,
@@ -177,6 +190,73 @@ public final class Checker {
         neededLength.size(),
         verified,
         archivedSkipped[0]);
+  }
+
+  /**
+   * In an immutable repository, notes every manifest retained less than the repository's days after
+   * its backup, and a config or key slot whose retention ends before the newest point's does: the
+   * promise that nobody can delete those points in time would not hold (prune, run regularly,
+   * extends the config and key slots).
+   */
+  private void checkRetention(
+      RetainingWrites store, Map<String, Instant> pointTimes, List<String> notices)
+      throws IOException {
+    Duration days = Duration.ofDays(repository.config().immutability().days());
+    Instant newest = Instant.MIN;
+    int shortPoints = 0;
+    String example = null;
+    for (var point : pointTimes.entrySet()) {
+      Instant wanted = point.getValue().plus(days);
+      newest = point.getValue().isAfter(newest) ? point.getValue() : newest;
+      Optional<Instant> until = retainedUntil(store, point.getKey());
+      if (until.isEmpty() || until.get().isBefore(wanted.truncatedTo(ChronoUnit.SECONDS))) {
+        shortPoints++;
+        example =
+            example != null
+                ? example
+                : point.getKey() + " (" + until.map(Instant::toString).orElse("no retention") + ")";
+      }
+    }
+    if (shortPoints > 0) {
+      notices.add(
+          "Retention: "
+              + shortPoints
+              + " restore point(s) are retained less than "
+              + days.toDays()
+              + " days after their backup, e.g. "
+              + example);
+    }
+    if (pointTimes.isEmpty()) {
+      return;
+    }
+    Instant wanted = newest.plus(days).truncatedTo(ChronoUnit.SECONDS);
+    List<String> names = new ArrayList<>();
+    names.add(RepositoryConfig.OBJECT_NAME);
+    store.list(KeyRing.PREFIX, info -> names.add(info.name()));
+    for (String name : names) {
+      Optional<Instant> until = retainedUntil(store, name);
+      if (until.isEmpty() || until.get().isBefore(wanted)) {
+        notices.add(
+            "Retention: "
+                + name
+                + " is retained only until "
+                + until.map(Instant::toString).orElse("never")
+                + ", before the newest point's "
+                + days.toDays()
+                + " days end ("
+                + wanted
+                + "); run prune to extend it");
+      }
+    }
+  }
+
+  private static Optional<Instant> retainedUntil(RetainingWrites store, String name)
+      throws IOException {
+    try {
+      return store.retention(name).map(Retention::retainUntil);
+    } catch (NoSuchObjectException forgotten) {
+      return Optional.of(Instant.MAX); // deleted meanwhile (a forget): nothing to promise
+    }
   }
 
   /** Walks a page and its subtree; returns whether all of it is sound. Memoised per page. */

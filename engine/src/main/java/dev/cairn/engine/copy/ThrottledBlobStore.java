@@ -22,6 +22,16 @@ public final class ThrottledBlobStore implements BlobStore {
     this.bucket = bucket;
   }
 
+  /**
+   * {@code delegate} throttled by {@code bucket}, keeping its capability to retain objects if it
+   * has it (an immutable repository refuses a store that cannot retain).
+   */
+  public static BlobStore around(BlobStore delegate, TokenBucket bucket) {
+    return delegate instanceof dev.cairn.storage.RetainingBlobStore retaining
+        ? new ThrottledRetainingBlobStore(retaining, bucket)
+        : new ThrottledBlobStore(delegate, bucket);
+  }
+
   @Override
   public void create(String name, byte[] content) throws IOException {
     bucket.take(content.length);

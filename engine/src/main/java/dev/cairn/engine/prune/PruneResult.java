@@ -12,6 +12,10 @@ package dev.cairn.engine.prune;
  * @param bytesFreed stored bytes deleted
  * @param bytesRepacked live stored bytes copied
  * @param dryRun true if nothing was changed
+ * @param packsRetained unreferenced packs left because the store still retains them (immutable
+ *     repositories); a later prune deletes them
+ * @param retainedUntil when the last of those retentions ends, or null if there are none
+ * @param retentionsExtended objects whose retention was extended (immutable repositories)
  */
 public record PruneResult(
     int livePoints,
@@ -22,4 +26,25 @@ public record PruneResult(
     int unindexedPacksDeleted,
     long bytesFreed,
     long bytesRepacked,
-    boolean dryRun) {}
+    boolean dryRun,
+    int packsRetained,
+    java.time.Instant retainedUntil,
+    long retentionsExtended) {
+
+  /** This result with {@code count} retentions extended. */
+  public PruneResult withRetentionsExtended(long count) {
+    return new PruneResult(
+        livePoints,
+        liveChunks,
+        packsKept,
+        packsRepacked,
+        packsDeleted,
+        unindexedPacksDeleted,
+        bytesFreed,
+        bytesRepacked,
+        dryRun,
+        packsRetained,
+        retainedUntil,
+        count);
+  }
+}

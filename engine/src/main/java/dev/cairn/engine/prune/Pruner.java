@@ -8,9 +8,12 @@ import dev.cairn.repository.ChunkReader;
 import dev.cairn.repository.DamagedObjectException;
 import dev.cairn.repository.Repository;
 import dev.cairn.repository.blockmap.BlockMapPage;
+import dev.cairn.repository.config.RepositoryConfig;
 import dev.cairn.repository.crypto.ChunkId;
+import dev.cairn.repository.immutable.RetainingWrites;
 import dev.cairn.repository.index.ChunkIndex;
 import dev.cairn.repository.index.IndexFile;
+import dev.cairn.repository.keys.KeyRing;
 import dev.cairn.repository.lock.LockKind;
 import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.pack.BlobEntry;
@@ -20,14 +23,17 @@ import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.storage.ArchiveState;
 import dev.cairn.storage.ArchivingBlobStore;
 import dev.cairn.storage.LeavesTemporaryFiles;
+import dev.cairn.storage.ObjectLockedException;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,6 +45,13 @@ import java.util.Set;
  * then the old index objects are deleted, and packs last. Interrupted at any step, the repository
  * still indexes every live chunk in an existing pack; what is left over is garbage for the next
  * prune. A damaged index, manifest or live chunk stops prune before it deletes anything.
+ *
+ * <p>In an immutable repository prune also maintains retentions: it never asks to delete an object
+ * the store still retains (it reports how many unreferenced packs wait, and until when; a later
+ * prune deletes them), never repacks, and extends the retention of every pack a restore point still
+ * references, of the config and of the key slots to now plus the repository's days and margin. Run
+ * it at least once per margin, so that data a new point shares with old ones stays retained as long
+ * as the point.
  */
 public final class Pruner {
   private static final int PACKS_PER_INDEX = 64;
@@ -86,12 +99,11 @@ public final class Pruner {
         });
     Map<PackId, Long> storedSizes = repository.storedPacks();
     Set<PackId> stored = storedSizes.keySet();
+    Optional<RetainingWrites> retaining = repository.retainingWrites();
 
     List<PackId> delete = new ArrayList<>();
     List<PackId> repack = new ArrayList<>();
     List<PackId> keep = new ArrayList<>();
-    long bytesFreed = 0;
-    long bytesRepacked = 0;
     for (var entry : usage.entrySet()) {
       long liveBytes = entry.getValue()[0];
       long deadBytes = entry.getValue()[1];
@@ -104,16 +116,37 @@ public final class Pruner {
       }
       if (liveBytes == 0) {
         delete.add(entry.getKey());
-        bytesFreed += storedSizes.get(entry.getKey());
-      } else if (deadBytes > (liveBytes + deadBytes) * maximumUnusedFraction) {
+      } else if (deadBytes > (liveBytes + deadBytes) * maximumUnusedFraction
+          && retaining.isEmpty()) {
+        // Immutable repositories never repack: the pack's live data is retained anyway, and a
+        // copy would only add a second retained pack.
         repack.add(entry.getKey());
-        bytesFreed += storedSizes.get(entry.getKey()) - liveBytes;
-        bytesRepacked += liveBytes;
       } else {
         keep.add(entry.getKey());
       }
     }
-    List<PackId> unindexed = stored.stream().filter(pack -> !usage.containsKey(pack)).toList();
+    List<PackId> unindexed =
+        new ArrayList<>(stored.stream().filter(pack -> !usage.containsKey(pack)).toList());
+
+    Retained retained =
+        retaining.isPresent()
+            ? retained(retaining.get(), delete, unindexed, oldIndexNames)
+            : Retained.NONE;
+    delete.removeIf(retained.packs::contains);
+    unindexed.removeIf(retained.packs::contains);
+    List<String> deletableIndexNames =
+        oldIndexNames.stream().filter(name -> !retained.indexNames.contains(name)).toList();
+
+    long bytesFreed = 0;
+    long bytesRepacked = 0;
+    for (PackId pack : delete) {
+      bytesFreed += storedSizes.get(pack);
+    }
+    for (PackId pack : repack) {
+      long liveBytes = usage.get(pack)[0];
+      bytesFreed += storedSizes.get(pack) - liveBytes;
+      bytesRepacked += liveBytes;
+    }
     for (PackId pack : unindexed) {
       bytesFreed += storedSizes.get(pack);
     }
@@ -127,21 +160,48 @@ public final class Pruner {
             unindexed.size(),
             bytesFreed,
             bytesRepacked,
-            dryRun);
+            dryRun,
+            retained.packs.size(),
+            retained.lastUntil,
+            0);
     if (dryRun) {
       return result;
     }
 
     repackInto(repack, liveByPack, reader);
     writeIndexFor(keep, liveByPack);
-    for (String name : oldIndexNames) {
-      repository.store().delete(name);
+    long extended = 0;
+    if (retaining.isPresent()) {
+      // Maintenance, before anything is deleted: what restore points still reference stays
+      // retained from now on, as do the config and key slots every point needs.
+      extended = extendRetention(retaining.get(), keep);
+    }
+    // A store whose clock is behind ours may still refuse what we found expired: then the index
+    // object stays, and so must every pack it names; a refused pack simply stays for later.
+    Set<PackId> namedByRefusedIndex = new HashSet<>();
+    for (String name : deletableIndexNames) {
+      try {
+        repository.store().delete(name);
+      } catch (ObjectLockedException e) {
+        if (retaining.isEmpty()) {
+          throw e;
+        }
+        repository.readIndexFile(name).packs().forEach(p -> namedByRefusedIndex.add(p.pack()));
+      }
     }
     ProgressCounter counter =
         new ProgressCounter(progress, "prune", delete.size() + repack.size() + unindexed.size());
     for (List<PackId> packs : List.of(delete, repack, unindexed)) {
       for (PackId pack : packs) {
-        repository.store().delete(pack.objectName());
+        if (!namedByRefusedIndex.contains(pack)) {
+          try {
+            repository.store().delete(pack.objectName());
+          } catch (ObjectLockedException e) {
+            if (retaining.isEmpty()) {
+              throw e;
+            }
+          }
+        }
         counter.add(1);
       }
     }
@@ -151,7 +211,67 @@ public final class Pruner {
       // instant, which the minimum age spares.
       staging.removeStaleTemporaryFiles(TEMPORARY_FILE_MINIMUM_AGE.toMillis());
     }
-    return result;
+    return extended == 0 ? result : result.withRetentionsExtended(extended);
+  }
+
+  /** Objects prune must not delete yet because the store still retains them. */
+  private record Retained(Set<PackId> packs, Set<String> indexNames, Instant lastUntil) {
+    static final Retained NONE = new Retained(Set.of(), Set.of(), null);
+  }
+
+  /**
+   * Which of the unreferenced packs and superseded index objects are still retained. A pack that
+   * has expired stays too while a retained index object names it: deleting it would leave an index
+   * entry that a backup could deduplicate against, referencing data that is gone.
+   */
+  private Retained retained(
+      RetainingWrites store, List<PackId> delete, List<PackId> unindexed, List<String> indexNames)
+      throws IOException {
+    RetainedObjects objects = new RetainedObjects(store);
+    Instant now = repository.clock().instant();
+    Map<String, Instant> indexes = objects.retainedAt(now, indexNames);
+    Set<PackId> namedByRetainedIndex = new HashSet<>();
+    for (String name : indexes.keySet()) {
+      for (IndexFile.PackEntries pack : repository.readIndexFile(name).packs()) {
+        namedByRetainedIndex.add(pack.pack());
+      }
+    }
+    List<String> packNames = new ArrayList<>();
+    for (List<PackId> packs : List.of(delete, unindexed)) {
+      for (PackId pack : packs) {
+        packNames.add(pack.objectName());
+      }
+    }
+    Map<String, Instant> packs = objects.retainedAt(now, packNames);
+    Set<PackId> retainedPacks = new HashSet<>();
+    Instant lastUntil = null;
+    for (List<PackId> list : List.of(delete, unindexed)) {
+      for (PackId pack : list) {
+        Instant until = packs.get(pack.objectName());
+        if (until == null && namedByRetainedIndex.contains(pack)) {
+          until = indexes.values().stream().max(Instant::compareTo).orElseThrow();
+        }
+        if (until != null) {
+          retainedPacks.add(pack);
+          lastUntil = lastUntil == null || until.isAfter(lastUntil) ? until : lastUntil;
+        }
+      }
+    }
+    return new Retained(retainedPacks, indexes.keySet(), lastUntil);
+  }
+
+  /** Extends the retention of the live packs, the config and the key slots; returns how many. */
+  private long extendRetention(RetainingWrites store, List<PackId> livePacks) throws IOException {
+    List<String> names = new ArrayList<>();
+    names.add(RepositoryConfig.OBJECT_NAME);
+    store.list(KeyRing.PREFIX, info -> names.add(info.name()));
+    for (PackId pack : livePacks) {
+      names.add(pack.objectName());
+    }
+    ProgressCounter counter = new ProgressCounter(progress, "extend retention", names.size());
+    long extended = new RetainedObjects(store).extend(names, store.retentionFromNow());
+    counter.add(extended);
+    return extended;
   }
 
   /**

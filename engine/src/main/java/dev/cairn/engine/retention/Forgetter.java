@@ -3,16 +3,26 @@ package dev.cairn.engine.retention;
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.Repository;
+import dev.cairn.repository.immutable.RetainingWrites;
 import dev.cairn.repository.lock.LockKind;
 import dev.cairn.repository.lock.RepositoryLock;
 import dev.cairn.repository.point.RestorePoint;
+import dev.cairn.storage.ObjectLockedException;
+import dev.cairn.storage.Retention;
 import java.io.IOException;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Deletes the manifests of restore points a policy does not keep. Takes a shared lock: deleting a
  * manifest never breaks a running backup (its chunks stay until prune, which is exclusive).
+ *
+ * <p>In an immutable repository a point whose manifest the store still retains is not forgotten: a
+ * policy keeps it, saying until when it is retained (a later forget deletes it), and naming it
+ * explicitly is refused with that date. So a point is only ever forgotten when it can be deleted.
  */
 public final class Forgetter {
   private final Repository repository;
@@ -39,16 +49,64 @@ public final class Forgetter {
           repository.points().all().stream()
               .filter(point -> vmName == null || point.vm().name().equals(vmName))
               .toList();
-      List<RetentionDecision> decisions = new RetentionPlanner(policy, zone).plan(points);
-      if (!dryRun) {
-        for (RetentionDecision decision : decisions) {
-          if (!decision.keep()) {
-            repository.points().delete(decision.point());
+      List<RetentionDecision> decisions =
+          keepRetained(new RetentionPlanner(policy, zone).plan(points));
+      if (dryRun) {
+        return decisions;
+      }
+      List<RetentionDecision> applied = new ArrayList<>(decisions.size());
+      for (RetentionDecision decision : decisions) {
+        if (decision.keep()) {
+          applied.add(decision);
+          continue;
+        }
+        try {
+          repository.points().delete(decision.point());
+          applied.add(decision);
+        } catch (ObjectLockedException e) {
+          if (repository.retainingWrites().isEmpty()) {
+            throw e;
           }
+          // The store's clock is behind ours: it still retains what we found expired.
+          applied.add(
+              new RetentionDecision(decision.point(), true, List.of("retained by the store")));
         }
       }
+      return applied;
+    }
+  }
+
+  /** {@code decisions}, with every point to forget that is still retained kept instead. */
+  private List<RetentionDecision> keepRetained(List<RetentionDecision> decisions)
+      throws IOException {
+    if (repository.retainingWrites().isEmpty()) {
       return decisions;
     }
+    List<RetentionDecision> checked = new ArrayList<>(decisions.size());
+    for (RetentionDecision decision : decisions) {
+      Optional<Instant> until =
+          decision.keep() ? Optional.empty() : retainedUntil(decision.point().objectName());
+      checked.add(
+          until.isEmpty()
+              ? decision
+              : new RetentionDecision(
+                  decision.point(), true, List.of("retained until " + until.get())));
+    }
+    return checked;
+  }
+
+  /** When the store's retention of {@code objectName} ends, if it has not yet. */
+  private Optional<Instant> retainedUntil(String objectName) throws IOException {
+    Optional<RetainingWrites> store = repository.retainingWrites();
+    if (store.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant now = repository.clock().instant();
+    return store
+        .get()
+        .retention(objectName)
+        .filter(retention -> retention.protectsAt(now))
+        .map(Retention::retainUntil);
   }
 
   /**
@@ -61,6 +119,18 @@ public final class Forgetter {
       List<String> names = new java.util.ArrayList<>();
       for (String idOrPrefix : idsOrPrefixes) {
         names.add(repository.points().resolve(idOrPrefix));
+      }
+      for (String name : names) {
+        Optional<Instant> until = retainedUntil(name);
+        if (until.isPresent()) {
+          throw new CairnException(
+              ErrorCode.INVALID_INPUT,
+              "Cannot forget restore point "
+                  + name.substring(RestorePoint.PREFIX.length())
+                  + ": the repository is immutable and retains it until "
+                  + until.get()
+                  + "; forget it after that");
+        }
       }
       List<String> ids = new java.util.ArrayList<>();
       for (String name : names) {

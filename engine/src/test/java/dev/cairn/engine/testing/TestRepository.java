@@ -13,12 +13,14 @@ import dev.cairn.engine.restore.RestoreEngine;
 import dev.cairn.engine.source.ChangedExtents.Extent;
 import dev.cairn.engine.source.DiskSource;
 import dev.cairn.repository.Repository;
+import dev.cairn.repository.config.Immutability;
 import dev.cairn.repository.keys.KdfParameters;
 import dev.cairn.repository.pack.BlobType;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.repository.point.SourceDescription;
 import dev.cairn.repository.point.VmIdentity;
 import dev.cairn.storage.BlobStore;
+import dev.cairn.storage.RetentionMode;
 import dev.cairn.storage.memory.MemoryBlobStore;
 import dev.cairn.storage.testing.FaultInjectingBlobStore;
 import java.io.IOException;
@@ -74,6 +76,23 @@ public final class TestRepository {
     FaultInjectingBlobStore store = new FaultInjectingBlobStore(memory);
     TestClock clock = new TestClock(Instant.parse("2026-01-05T10:00:00Z"));
     return new TestRepository(memory, store, clock, init(store, clock), workers);
+  }
+
+  /**
+   * A fresh immutable repository: objects retained {@code days} plus {@code marginDays} days in
+   * compliance mode, by the memory store itself (no fault-injecting wrapper, which cannot retain).
+   */
+  public static TestRepository createImmutable(int days, int marginDays) throws IOException {
+    TestClock clock = new TestClock(Instant.parse("2026-01-05T10:00:00Z"));
+    MemoryBlobStore memory = new MemoryBlobStore(clock);
+    Repository repository =
+        Repository.init(
+            memory,
+            PASSWORD,
+            new Repository.InitOptions(KdfParameters.of(64, 1), "test")
+                .immutable(new Immutability(days, marginDays, RetentionMode.COMPLIANCE)),
+            clock);
+    return new TestRepository(memory, new FaultInjectingBlobStore(memory), clock, repository, 2);
   }
 
   public static Repository init(BlobStore store, TestClock clock) throws IOException {

@@ -9,8 +9,14 @@ public final class FormatSupport {
   /** The newest format version this build reads and the one it writes. */
   public static final int VERSION = 1;
 
-  /** Required features this build implements. Empty in v1: nothing optional exists yet. */
-  public static final Set<String> KNOWN_FEATURES = Set.of();
+  /**
+   * The required feature of immutable repositories: every object but locks is written retained
+   * (config field {@code immutability}), and prune and forget respect retentions.
+   */
+  public static final String IMMUTABLE_OBJECTS = "immutable-objects";
+
+  /** Required features this build implements. */
+  public static final Set<String> KNOWN_FEATURES = Set.of(IMMUTABLE_OBJECTS);
 
   public static final int DEFAULT_BLOCK_SIZE = 64 * 1024;
   public static final int DEFAULT_PACK_TARGET_SIZE = 16 * 1024 * 1024;
@@ -65,6 +71,18 @@ public final class FormatSupport {
                 + feature
                 + "' that this Cairn does not support; upgrade Cairn");
       }
+    }
+    boolean declared =
+        config.requiredFeatures() != null && config.requiredFeatures().contains(IMMUTABLE_OBJECTS);
+    if (declared != config.immutable()) {
+      throw new CairnException(
+          ErrorCode.REPOSITORY_UNAVAILABLE,
+          "Cannot open repository "
+              + location
+              + ": its config "
+              + (declared
+                  ? "requires feature '" + IMMUTABLE_OBJECTS + "' but has no immutability field"
+                  : "has an immutability field but does not require '" + IMMUTABLE_OBJECTS + "'"));
     }
     if (config.blockSize() < 4096
         || config.blockSize() > 16 * 1024 * 1024

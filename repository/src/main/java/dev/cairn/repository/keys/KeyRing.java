@@ -112,9 +112,31 @@ public final class KeyRing {
   }
 
   /**
+   * Refuses, before anything changes, to go on with removing slot {@code id} if the store retains
+   * it (an immutable repository keeps its key slots as long as it is maintained).
+   *
+   * @throws CairnException naming the slot and the date
+   */
+  public void requireRemovable(String id) throws IOException {
+    if (store instanceof dev.cairn.storage.RetainingBlobStore retaining) {
+      var retention = retaining.retention(PREFIX + id);
+      if (retention.isPresent() && retention.get().protectsAt(clock.instant())) {
+        throw new CairnException(
+            ErrorCode.INVALID_INPUT,
+            "Cannot remove key "
+                + id
+                + ": the repository is immutable and retains its key slots (this one until "
+                + retention.get().retainUntil()
+                + "); to retire a password, copy the points to a new repository");
+      }
+    }
+  }
+
+  /**
    * Removes slot {@code id}.
    *
-   * @throws CairnException if it is the last slot (the repository would become unreadable)
+   * @throws CairnException if it is the last slot (the repository would become unreadable), or the
+   *     store retains it ({@link #requireRemovable})
    */
   public void remove(String id) throws IOException {
     List<KeySlot> slots = list();
@@ -129,6 +151,7 @@ public final class KeyRing {
               + id
               + ": it is the last one and the repository would be unreadable");
     }
+    requireRemovable(id);
     store.delete(PREFIX + id);
   }
 

@@ -23,7 +23,9 @@ import dev.cairn.storage.ArchivedObjectException;
 import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectInfo;
+import dev.cairn.storage.ObjectLockedException;
 import dev.cairn.storage.ObjectNames;
+import dev.cairn.storage.RetentionMode;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -295,6 +297,47 @@ public final class AzureBlobStore implements TieredBlobStore, ImmutableBlobStore
     } catch (RuntimeException e) {
       throw failure("extend the retention of", "object " + name, e);
     }
+  }
+
+  // ---- RetainingBlobStore: the neutral terms mapped onto Azure's policies --------------------
+
+  @Override
+  public void createRetained(String name, byte[] content, dev.cairn.storage.Retention retention)
+      throws IOException {
+    createImmutable(name, content, toAzureTerms(retention), false);
+  }
+
+  @Override
+  public void extendRetention(String name, dev.cairn.storage.Retention retention)
+      throws IOException {
+    Optional<Retention> current = protection(name).retention();
+    if (current.isPresent() && !retention.retainUntil().isAfter(current.get().until())) {
+      return; // never shorten: already retained at least that long
+    }
+    // A locked policy cannot become unlocked: keep the mode the object has.
+    Retention.Mode mode = current.map(Retention::mode).orElse(toAzureTerms(retention).mode());
+    extendRetention(name, new Retention(retention.retainUntil(), mode));
+  }
+
+  @Override
+  public Optional<dev.cairn.storage.Retention> retention(String name) throws IOException {
+    return protection(name)
+        .retention()
+        .map(
+            r ->
+                new dev.cairn.storage.Retention(
+                    r.mode() == Retention.Mode.LOCKED
+                        ? RetentionMode.COMPLIANCE
+                        : RetentionMode.GOVERNANCE,
+                    r.until()));
+  }
+
+  private static Retention toAzureTerms(dev.cairn.storage.Retention retention) {
+    return new Retention(
+        retention.retainUntil(),
+        retention.mode() == RetentionMode.COMPLIANCE
+            ? Retention.Mode.LOCKED
+            : Retention.Mode.UNLOCKED);
   }
 
   @Override

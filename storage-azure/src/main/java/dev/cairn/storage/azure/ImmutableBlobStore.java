@@ -1,22 +1,23 @@
 package dev.cairn.storage.azure;
 
-import dev.cairn.storage.BlobStore;
 import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
+import dev.cairn.storage.ObjectLockedException;
+import dev.cairn.storage.RetainingBlobStore;
 import java.io.IOException;
 
 /**
- * Capability of stores that can make objects write-once-read-many: the later "immutable repository"
- * feature creates packs and indexes with a retention date that ransomware holding the repository's
- * credentials cannot shorten. While an object is protected, {@link #delete} fails with {@link
- * ObjectLockedException} and the object stays.
+ * Azure's immutability beyond the store-neutral {@link RetainingBlobStore}: a policy in Azure's own
+ * terms ({@link Retention.Mode#UNLOCKED} is the neutral {@link
+ * dev.cairn.storage.RetentionMode#GOVERNANCE}, {@link Retention.Mode#LOCKED} is {@link
+ * dev.cairn.storage.RetentionMode#COMPLIANCE}) and legal holds. While an object is protected,
+ * {@link #delete} fails with {@link ObjectLockedException} and the object stays.
  *
  * <p>The service must be set up for it (on Azure: a container with version-level immutability
  * support); a service that cannot do it refuses with an {@link IOException} saying so, and nothing
- * is created unprotected. Written against no Azure type, so it can move to the storage SPI
- * unchanged.
+ * is created unprotected.
  */
-public interface ImmutableBlobStore extends BlobStore {
+public interface ImmutableBlobStore extends RetainingBlobStore {
 
   /**
    * Creates {@code name} like {@link #create(String, byte[])}, protected from the moment it exists

@@ -4,10 +4,11 @@
  * azure://ACCOUNT/CONTAINER[/PREFIX]}) through {@link
  * dev.cairn.storage.azure.AzureBlobStoreProvider}.
  *
- * <p>Besides the SPI, the store offers two capabilities meant for the later repository features:
- * per-object access tiers ({@link dev.cairn.storage.azure.TieredBlobStore}) and write-once
- * retention ({@link dev.cairn.storage.azure.ImmutableBlobStore}). Both are written against no Azure
- * type, so that they can move to the storage SPI once a second store implements them.
+ * <p>Besides the SPI, the store retains objects ({@link dev.cairn.storage.RetainingBlobStore}, for
+ * immutable repositories, extended with legal holds and Azure's policy terms by {@link
+ * dev.cairn.storage.azure.ImmutableBlobStore}) and offers per-object access tiers ({@link
+ * dev.cairn.storage.azure.TieredBlobStore}), written against no Azure type so that it can move to
+ * the storage SPI once a second store implements it.
  *
  * <p>This package depends only on {@code dev.cairn.storage} and the Azure SDK.
  */

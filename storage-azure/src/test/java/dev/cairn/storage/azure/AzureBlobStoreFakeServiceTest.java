@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.storage.BlobStoreProvider;
 import dev.cairn.storage.ObjectExistsException;
+import dev.cairn.storage.ObjectLockedException;
+import dev.cairn.storage.RetentionMode;
 import dev.cairn.storage.azure.FakeBlobService.Answer;
 import dev.cairn.storage.azure.FakeBlobService.Request;
 import java.io.IOException;
@@ -242,6 +244,70 @@ class AzureBlobStoreFakeServiceTest {
     assertThat(requests.get(1).query()).contains("comp=legalhold");
     assertThat(requests.get(1).header("x-ms-legal-hold")).isEqualTo("true");
     assertThat(requests.get(2).header("x-ms-legal-hold")).isEqualTo("false");
+  }
+
+  @Test
+  void theNeutralRetentionMapsComplianceToALockedPolicyAndGovernanceToAnUnlockedOne()
+      throws IOException {
+    AzureBlobStore store = open(immutableBlobs(), QUICK);
+    Instant until = Instant.parse("2100-01-01T00:00:00Z");
+
+    store.createRetained(
+        "points/p",
+        new byte[] {9},
+        new dev.cairn.storage.Retention(RetentionMode.COMPLIANCE, until));
+    store.createRetained(
+        "points/q",
+        new byte[] {9},
+        new dev.cairn.storage.Retention(RetentionMode.GOVERNANCE, until));
+
+    List<Request> puts = service.requests().stream().filter(r -> r.method().equals("PUT")).toList();
+    assertThat(puts).hasSize(2);
+    assertThat(puts.get(0).header("x-ms-immutability-policy-mode")).isEqualToIgnoringCase("Locked");
+    assertThat(puts.get(1).header("x-ms-immutability-policy-mode"))
+        .isEqualToIgnoringCase("Unlocked");
+    assertThat(puts).allSatisfy(p -> assertThat(p.header("x-ms-legal-hold")).isNull());
+    assertThat(store.retention("points/q"))
+        .contains(new dev.cairn.storage.Retention(RetentionMode.GOVERNANCE, until));
+  }
+
+  @Test
+  void extendingToAnEarlierDateSendsNoChangeAndALaterOneKeepsTheLockedMode() throws IOException {
+    AzureBlobStore store =
+        open(
+            request ->
+                request.method().equals("HEAD")
+                    ? Answer.of(
+                        200,
+                        "Content-Length",
+                        "1",
+                        "x-ms-blob-type",
+                        "BlockBlob",
+                        "ETag",
+                        "\"0x1\"",
+                        "x-ms-immutability-policy-until-date",
+                        "Sat, 01 Jan 2050 00:00:00 GMT",
+                        "x-ms-immutability-policy-mode",
+                        "locked")
+                    : Answer.of(200),
+            QUICK);
+
+    store.extendRetention(
+        "pack",
+        new dev.cairn.storage.Retention(
+            RetentionMode.GOVERNANCE, Instant.parse("2049-01-01T00:00:00Z")));
+    assertThat(service.requests()).extracting(Request::method).containsExactly("HEAD");
+
+    store.extendRetention(
+        "pack",
+        new dev.cairn.storage.Retention(
+            RetentionMode.GOVERNANCE, Instant.parse("2051-01-01T00:00:00Z")));
+    Request put = service.requests().getLast();
+    assertThat(put.method()).isEqualTo("PUT");
+    assertThat(put.query()).contains("comp=immutabilityPolicies");
+    assertThat(put.header("x-ms-immutability-policy-mode")).isEqualToIgnoringCase("Locked");
+    assertThat(put.header("x-ms-immutability-policy-until-date"))
+        .isEqualTo("Sun, 01 Jan 2051 00:00:00 GMT");
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.azure.storage.blob.BlobClient;
 import dev.cairn.storage.ArchivedObjectException;
 import dev.cairn.storage.BlobStoreProvider;
+import dev.cairn.storage.ObjectLockedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,20 +1,21 @@
 package dev.cairn.storage.s3;
 
-import dev.cairn.storage.BlobStore;
+import dev.cairn.storage.RetainingBlobStore;
 import java.io.IOException;
 
 /**
- * Capability of stores that can make objects undeletable for a time (S3 Object Lock), the ground
- * for immutable repositories: backups that ransomware holding the repository's credentials cannot
- * destroy.
+ * S3 Object Lock beyond the store-neutral {@link RetainingBlobStore}: locks that combine a
+ * retention with a legal hold.
  *
- * <p>Locks protect object <em>versions</em>. On a store with versioning, {@link #delete(String)}
- * still makes a locked object invisible (it adds a delete marker) but its data stays and can be
- * restored; deleting the locked version itself is refused by the server until the retention expires
- * and no legal hold remains. Whether the server enforces locks is the server's business: some
- * S3-compatible servers store the settings without enforcing them.
+ * <p>Locks protect object <em>versions</em>. Deleting the locked version is refused by the server
+ * until the retention expires and no legal hold remains; {@link S3BlobStore#delete} deletes the
+ * current version by its id, so it is refused too. A plain DeleteObject without a version id, as
+ * any S3 client can send, only adds a delete marker on top: the object looks gone but its locked
+ * data stays and can be made current again by deleting the marker. Whether the server enforces
+ * locks is the server's business: some S3-compatible servers store the settings without enforcing
+ * them.
  */
-public interface ImmutableStore extends BlobStore {
+public interface ImmutableStore extends RetainingBlobStore {
 
   /**
    * Creates {@code name} like {@link #create(String, byte[])}, locked as {@code lock} says from its
@@ -31,15 +32,6 @@ public interface ImmutableStore extends BlobStore {
    * @throws dev.cairn.storage.NoSuchObjectException if the object does not exist
    */
   ObjectLock lock(String name) throws IOException;
-
-  /**
-   * Sets {@code name}'s retention to {@code retention}, which must not end before the current one
-   * (stores refuse to shorten a retention; COMPLIANCE retentions cannot change mode).
-   *
-   * @throws dev.cairn.storage.NoSuchObjectException if the object does not exist
-   * @throws IOException naming the object if the store refuses
-   */
-  void extendRetention(String name, Retention retention) throws IOException;
 
   /**
    * Places ({@code true}) or removes ({@code false}) a legal hold on {@code name}.

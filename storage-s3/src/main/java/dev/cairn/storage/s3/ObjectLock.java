@@ -1,5 +1,6 @@
 package dev.cairn.storage.s3;
 
+import dev.cairn.storage.Retention;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -3,7 +3,10 @@ package dev.cairn.storage.s3;
 import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectInfo;
+import dev.cairn.storage.ObjectLockedException;
 import dev.cairn.storage.ObjectNames;
+import dev.cairn.storage.Retention;
+import dev.cairn.storage.RetentionMode;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -364,18 +367,57 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
     return head(name, key).map(h -> new ObjectInfo(name, h.contentLength()));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On a versioned bucket (every bucket with Object Lock is one) this deletes the current
+   * version by its id: the data is gone rather than hidden under a delete marker, and a locked
+   * version is refused by the server with {@link ObjectLockedException}. One HEAD more per delete.
+   */
   @Override
   public void delete(String name) throws IOException {
     String key = location.key(ObjectNames.requireValid(name));
+    String version = head(name, key).map(HeadObjectResponse::versionId).orElse(null);
+    boolean versioned = version != null && !version.isEmpty() && !"null".equals(version);
     try {
-      client.deleteObject(b -> b.bucket(location.bucket()).key(key));
+      client.deleteObject(
+          b -> b.bucket(location.bucket()).key(key).versionId(versioned ? version : null));
     } catch (S3Exception e) {
+      if (versioned && e.statusCode() == 403) {
+        throw lockedOr(name, e);
+      }
       if (e.statusCode() != 404 || isNoSuchBucket(e)) {
         throw failure("delete", name, e);
       }
     } catch (SdkException e) {
       throw failure("delete", name, e);
     }
+  }
+
+  /** A refused version delete: locked if the object says so, else the plain failure. */
+  private IOException lockedOr(String name, S3Exception refused) {
+    ObjectLock lock;
+    try {
+      lock = lock(name);
+    } catch (IOException e) {
+      return failure("delete", name, refused);
+    }
+    if (lock.legalHold()) {
+      return new ObjectLockedException("delete", name, where, "it is under legal hold");
+    }
+    if (lock.retention().isPresent()) {
+      Retention retention = lock.retention().get();
+      return new ObjectLockedException(
+          "delete",
+          name,
+          where,
+          "it is retained until "
+              + retention.retainUntil()
+              + " ("
+              + retention.mode().name().toLowerCase(java.util.Locale.ROOT)
+              + " mode)");
+    }
+    return failure("delete", name, refused);
   }
 
   @Override
@@ -430,29 +472,36 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
   }
 
   @Override
+  public void createRetained(String name, byte[] content, Retention retention) throws IOException {
+    create(name, ByteBuffer.wrap(content), ObjectLock.retainedBy(retention), Optional.empty());
+  }
+
+  @Override
+  public void createRetained(String name, ByteBuffer content, Retention retention)
+      throws IOException {
+    create(name, content, ObjectLock.retainedBy(retention), Optional.empty());
+  }
+
+  @Override
+  public Optional<Retention> retention(String name) throws IOException {
+    return lock(name).retention();
+  }
+
+  @Override
   public void extendRetention(String name, Retention retention) throws IOException {
     String key = location.key(ObjectNames.requireValid(name));
     Optional<Retention> current = lock(name).retention();
-    if (current.isPresent() && retention.retainUntil().isBefore(current.get().retainUntil())) {
-      throw new IOException(
-          "Cannot extend the retention of object "
-              + name
-              + " in "
-              + where
-              + ": "
-              + retention.retainUntil()
-              + " is before its current retain-until date "
-              + current.get().retainUntil());
+    if (current.isPresent() && !retention.retainUntil().isAfter(current.get().retainUntil())) {
+      return; // never shorten: already retained at least that long
     }
+    // The server refuses to turn a compliance retention into a governance one: keep the mode.
+    RetentionMode mode = current.map(Retention::mode).orElse(retention.mode());
     try {
       client.putObjectRetention(
           b ->
               b.bucket(location.bucket())
                   .key(key)
-                  .retention(
-                      r ->
-                          r.mode(retention.mode().name())
-                              .retainUntilDate(retention.retainUntil())));
+                  .retention(r -> r.mode(mode.name()).retainUntilDate(retention.retainUntil())));
     } catch (SdkException e) {
       throw failure("extend the retention of", name, e);
     }

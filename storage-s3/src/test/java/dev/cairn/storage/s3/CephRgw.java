@@ -6,18 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A single-node Ceph cluster with a RADOS gateway, started by {@code scripts/start-ceph-rgw} in a
  * directory of its own and stopped by {@link #close()}: the one server here that enforces Object
- * Lock and versioning.
+ * Lock and versioning. Public for the end-to-end tests of immutable repositories.
  */
-final class CephRgw implements AutoCloseable {
+public final class CephRgw implements AutoCloseable {
   /** The keys {@code scripts/start-ceph-rgw} gives its S3 user. */
-  static final String ACCESS_KEY = "cairn-test-access-key";
+  public static final String ACCESS_KEY = "cairn-test-access-key";
 
-  static final String SECRET_KEY = "cairn-test-secret-key";
+  public static final String SECRET_KEY = "cairn-test-secret-key";
 
   private final Path script;
   private final Path directory;
@@ -30,7 +32,7 @@ final class CephRgw implements AutoCloseable {
   }
 
   /** Starts a cluster; skips or fails the test (CI=true) if Ceph is not installed. */
-  static CephRgw start() throws IOException, InterruptedException {
+  public static CephRgw start() throws IOException, InterruptedException {
     Path script =
         Path.of(System.getProperty("cairn.repository.root", ".."))
             .resolve("scripts/start-ceph-rgw");
@@ -52,13 +54,33 @@ final class CephRgw implements AutoCloseable {
     return ceph;
   }
 
-  Map<String, String> environment() {
+  /** The AWS environment variables of the gateway's one user (the repository's credentials). */
+  public Map<String, String> environment() {
     return Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);
   }
 
   /** The {@code s3://} URL of {@code bucketAndPrefix} on this gateway. */
-  String url(String bucketAndPrefix) {
+  public String url(String bucketAndPrefix) {
     return "s3://127.0.0.1:" + port + "/" + bucketAndPrefix;
+  }
+
+  /**
+   * A client with the same user's credentials, straight to the gateway: for setting up buckets, and
+   * for tests that play someone who stole those credentials.
+   */
+  public S3Client client() throws IOException {
+    return S3BlobStore.newClient(
+        S3Location.parse(url("any"), Optional.empty()), environment(), S3Tuning.DEFAULTS);
+  }
+
+  /**
+   * Creates {@code bucket} with Object Lock enabled (and so versioning), which only a bucket's
+   * creation can do, and no default retention: each object carries its own.
+   */
+  public void createLockedBucket(String bucket) throws IOException {
+    try (S3Client raw = client()) {
+      raw.createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(true));
+    }
   }
 
   @Override

@@ -8,6 +8,11 @@ import dev.cairn.storage.BlobStoreContractTest;
 import dev.cairn.storage.BlobStoreProvider;
 import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
+import dev.cairn.storage.ObjectLockedException;
+import dev.cairn.storage.RetainingBlobStore;
+import dev.cairn.storage.RetainingBlobStoreContractTest;
+import dev.cairn.storage.Retention;
+import dev.cairn.storage.RetentionMode;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,6 +21,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -80,6 +86,17 @@ class CephRgwBlobStoreTest extends BlobStoreContractTest {
         S3Location.parse(ceph.url("any"), Optional.empty()), ceph.environment(), S3Tuning.DEFAULTS);
   }
 
+  /** The retention contract on an Object Lock bucket of the same gateway. */
+  @Nested
+  class Retaining extends RetainingBlobStoreContractTest {
+    @Override
+    protected RetainingBlobStore newStore() throws IOException {
+      try (S3Client raw = rawClient()) {
+        return open(lockedBucket(raw), false, S3Tuning.DEFAULTS);
+      }
+    }
+  }
+
   @Test
   void onAnUnversionedBucketCreatesAreExclusiveOrRefused() throws IOException {
     try (S3BlobStore plain = open(newBucket(), true, S3Tuning.DEFAULTS)) {
@@ -128,20 +145,28 @@ class CephRgwBlobStoreTest extends BlobStoreContractTest {
               S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
       assertThat(locked.read("packs/locked")).isEqualTo(content);
 
-      // Shortening is refused, extending is allowed.
-      assertThatThrownBy(
-              () ->
-                  locked.extendRetention(
-                      "packs/locked",
-                      new Retention(RetentionMode.COMPLIANCE, until.minus(1, ChronoUnit.HOURS))))
-          .isInstanceOf(IOException.class)
-          .hasMessageContaining("packs/locked");
+      // Shortening leaves the retention as it was, extending moves it.
+      locked.extendRetention(
+          "packs/locked",
+          new Retention(RetentionMode.COMPLIANCE, until.minus(1, ChronoUnit.HOURS)));
+      assertThat(locked.lock("packs/locked").retention()).contains(retention);
       Retention longer = new Retention(RetentionMode.COMPLIANCE, until.plus(1, ChronoUnit.DAYS));
       locked.extendRetention("packs/locked", longer);
       assertThat(locked.lock("packs/locked").retention()).contains(longer);
 
-      // A plain delete only hides the object: the locked version and its bytes stay.
-      locked.delete("packs/locked");
+      // The store's delete aims at the locked version and is refused, naming the date.
+      assertThatThrownBy(() -> locked.delete("packs/locked"))
+          .isInstanceOf(ObjectLockedException.class)
+          .hasMessage(
+              "Cannot delete object packs/locked in "
+                  + locked.location()
+                  + ": it is retained until "
+                  + longer.retainUntil()
+                  + " (compliance mode)");
+      assertThat(locked.read("packs/locked")).isEqualTo(content);
+
+      // A plain DeleteObject (any S3 client) only hides the object: the locked version stays.
+      raw.deleteObject(b -> b.bucket(bucket).key("packs/locked"));
       assertThat(locked.stat("packs/locked")).isEmpty();
       assertThat(
               raw.getObjectAsBytes(b -> b.bucket(bucket).key("packs/locked").versionId(version))

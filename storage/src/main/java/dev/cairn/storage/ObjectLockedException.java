@@ -1,9 +1,9 @@
-package dev.cairn.storage.azure;
+package dev.cairn.storage;
 
 import java.io.IOException;
 
 /**
- * The service refused to delete or weaken the protection of an object under a retention policy or
+ * The store refused to delete, overwrite or weaken the protection of an object under a retention or
  * legal hold; the object is unchanged.
  */
 public final class ObjectLockedException extends IOException {
@@ -13,7 +13,7 @@ public final class ObjectLockedException extends IOException {
    * @param verb what was refused, e.g. "delete"
    * @param objectName the protected object
    * @param storeLocation the store, for the message
-   * @param reason why, e.g. "protected by a retention policy"
+   * @param reason why, e.g. "retained until 2031-01-01T00:00:00Z"
    */
   public ObjectLockedException(
       String verb, String objectName, String storeLocation, String reason) {
