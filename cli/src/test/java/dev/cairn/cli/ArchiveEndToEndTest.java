@@ -83,7 +83,7 @@ class ArchiveEndToEndTest {
     repository
         .run("restore", "--point", oldId, "--to", target.toString())
         .assertFailure(
-            10,
+            12,
             "Cannot restore restore point " + oldId + ": " + packs + " of the data packs it needs",
             "are archived",
             "run again with --rehydrate standard (typically up to 15 hours) or --rehydrate high");
