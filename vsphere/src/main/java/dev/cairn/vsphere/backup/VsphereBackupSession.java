@@ -1,0 +1,371 @@
+package dev.cairn.vsphere.backup;
+
+import dev.cairn.engine.source.ChangedExtents.Extent;
+import dev.cairn.vsphere.inventory.VmDevices;
+import dev.cairn.vsphere.inventory.VmDisk;
+import dev.cairn.vsphere.soap.ManagedObjectReference;
+import dev.cairn.vsphere.soap.XmlNode;
+import dev.cairn.vsphere.vim.DiskChangeInfo;
+import dev.cairn.vsphere.vim.ObjectContent;
+import dev.cairn.vsphere.vim.VimClient;
+import dev.cairn.vsphere.vim.VmConfigSpec;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * The vSphere side of one backup (ADR 0008): removes {@code cairn-} snapshots a killed run left,
+ * turns Changed Block Tracking on (or resets it), takes the backup's snapshot, plans every disk
+ * against the previous restore point and asks vSphere which areas to read. {@link #close()} removes
+ * the snapshot (with consolidation) in every outcome; callers open it in a try-with-resources and
+ * register {@link #close()} in a shutdown hook as well, since it is idempotent.
+ *
+ * <p>The session does not read disk bytes: the caller builds a transport ({@code https} or {@code
+ * nbd}) over {@link SnapshotDisk#fileName()} and hands {@link #confirmSnapshot()} to it as the
+ * point-in-time check.
+ */
+public final class VsphereBackupSession implements AutoCloseable {
+  /** Every snapshot Cairn takes starts with this; a leftover one is Cairn's to remove. */
+  public static final String SNAPSHOT_PREFIX = "cairn-";
+
+  private static final DateTimeFormatter SNAPSHOT_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final VimClient client;
+  private final ManagedObjectReference vm;
+  private final ManagedObjectReference snapshot;
+  private final String snapshotName;
+  private final List<SnapshotDisk> disks;
+  private boolean removed;
+
+  /** How to run the session. */
+  public record Options(boolean quiesce, boolean resetChangeTracking) {}
+
+  /**
+   * What the previous restore point of this VM recorded, by device key.
+   *
+   * @param pointLabel the point's short id, empty for the VM's first backup
+   * @param disks the disks it recorded by device key
+   */
+  public record Previous(Optional<String> pointLabel, Map<Integer, TrackedDisk> disks) {
+    public Previous {
+      disks = Map.copyOf(disks);
+    }
+
+    /** No previous point: every disk is read in full without a warning. */
+    public static Previous none() {
+      return new Previous(Optional.empty(), Map.of());
+    }
+  }
+
+  /**
+   * One disk as the backup's snapshot shows it.
+   *
+   * @param disk the disk in the snapshot's configuration (its fileName is the snapshot's backing)
+   * @param plan full or incremental, with the reason for a full
+   * @param changedAreas the areas to read for an incremental; empty for a full
+   * @param allocatedAreas the areas that may hold data for a full; empty to read everything
+   * @param changeTracking what the restore point keeps for the next backup
+   */
+  public record SnapshotDisk(
+      VmDisk disk,
+      DiskReadPlan plan,
+      Optional<List<Extent>> changedAreas,
+      Optional<List<Extent>> allocatedAreas,
+      Map<String, String> changeTracking) {
+    public SnapshotDisk {
+      changedAreas = changedAreas.map(List::copyOf);
+      allocatedAreas = allocatedAreas.map(List::copyOf);
+      changeTracking = Map.copyOf(changeTracking);
+    }
+
+    /** The datastore path of the disk's descriptor in the snapshot. */
+    public String fileName() {
+      return disk.fileName();
+    }
+  }
+
+  private VsphereBackupSession(
+      VimClient client,
+      ManagedObjectReference vm,
+      ManagedObjectReference snapshot,
+      String snapshotName,
+      List<SnapshotDisk> disks) {
+    this.client = client;
+    this.vm = vm;
+    this.snapshot = snapshot;
+    this.snapshotName = snapshotName;
+    this.disks = List.copyOf(disks);
+  }
+
+  /**
+   * Prepares the VM and takes the backup's snapshot.
+   *
+   * @param vmInstanceUuid the VM's instance uuid, recorded on every disk
+   * @param warnings receives one line per warning (leftover snapshot, CBT enabled, full reasons)
+   */
+  public static VsphereBackupSession open(
+      VimClient client,
+      ManagedObjectReference vm,
+      String vmInstanceUuid,
+      Options options,
+      Previous previous,
+      Clock clock,
+      Consumer<String> warnings)
+      throws IOException {
+    removeLeftoverSnapshots(client, vm, warnings);
+    boolean trackingOn =
+        client
+            .properties(vm, List.of("config.changeTrackingEnabled"))
+            .flatMap(content -> content.text("config.changeTrackingEnabled"))
+            .map(Boolean::parseBoolean)
+            .orElse(false);
+    boolean forceFull = false;
+    if (options.resetChangeTracking()) {
+      if (trackingOn) {
+        client.waitForTask(client.reconfigVm(vm, VmConfigSpec.changeTracking(false)));
+      }
+      enableTracking(client, vm, clock);
+      warnings.accept("Changed Block Tracking was reset: full backup");
+      forceFull = true;
+    } else if (!trackingOn) {
+      enableTracking(client, vm, clock);
+      warnings.accept("CBT was just enabled: full backup");
+      forceFull = true;
+    }
+    String name = snapshotName(clock);
+    ManagedObjectReference snapshot =
+        client
+            .waitForTask(
+                client.createSnapshot(
+                    vm, name, "Cairn backup; removed when it ends", false, options.quiesce()))
+            .resultReference()
+            .orElseThrow(() -> new IOException("Snapshot " + name + " returned no reference"));
+    VsphereBackupSession session = new VsphereBackupSession(client, vm, snapshot, name, List.of());
+    try {
+      List<SnapshotDisk> disks =
+          planDisks(client, vm, snapshot, vmInstanceUuid, previous, forceFull, warnings);
+      return new VsphereBackupSession(client, vm, snapshot, name, disks);
+    } catch (IOException | RuntimeException e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  /** The disks to back up, ordered by device key; disks a snapshot cannot hold are left out. */
+  public List<SnapshotDisk> disks() {
+    return disks;
+  }
+
+  /** The backup's snapshot. */
+  public ManagedObjectReference snapshot() {
+    return snapshot;
+  }
+
+  /** The backup's snapshot's name ({@code cairn-<UTC time>-<hex>}). */
+  public String snapshotName() {
+    return snapshotName;
+  }
+
+  /** Fails when the backup's snapshot is gone: the bytes read may then not be one point in time. */
+  public void confirmSnapshot() throws IOException {
+    boolean present =
+        listSnapshots(client, vm).stream().anyMatch(found -> found.reference().equals(snapshot));
+    if (!present) {
+      throw new IOException(
+          "Snapshot " + snapshotName + " of VM " + vm.value() + " vanished during the backup");
+    }
+  }
+
+  /** Removes the snapshot with consolidation; a second call does nothing. */
+  @Override
+  public synchronized void close() throws IOException {
+    if (removed) {
+      return;
+    }
+    removed = true;
+    client.waitForTask(client.removeSnapshot(snapshot, false, true));
+  }
+
+  private static void enableTracking(VimClient client, ManagedObjectReference vm, Clock clock)
+      throws IOException {
+    client.waitForTask(client.reconfigVm(vm, VmConfigSpec.changeTracking(true)));
+    // CBT takes effect at the next stun/unstun cycle: a snapshot create and remove gives it one.
+    ManagedObjectReference cycle =
+        client
+            .waitForTask(
+                client.createSnapshot(
+                    vm, snapshotName(clock), "Cairn: start change tracking", false, false))
+            .resultReference()
+            .orElseThrow(() -> new IOException("Snapshot for CBT returned no reference"));
+    client.waitForTask(client.removeSnapshot(cycle, false, true));
+  }
+
+  private static String snapshotName(Clock clock) {
+    return SNAPSHOT_PREFIX
+        + SNAPSHOT_TIME.format(clock.instant())
+        + "-"
+        + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+  }
+
+  private record FoundSnapshot(String name, ManagedObjectReference reference) {}
+
+  private static List<FoundSnapshot> listSnapshots(VimClient client, ManagedObjectReference vm)
+      throws IOException {
+    List<FoundSnapshot> found = new ArrayList<>();
+    Optional<ObjectContent> content = client.properties(vm, List.of("snapshot.rootSnapshotList"));
+    if (content.isPresent()) {
+      Optional<XmlNode> roots = content.get().get("snapshot.rootSnapshotList");
+      if (roots.isPresent()) {
+        collect(roots.get().all("VirtualMachineSnapshotTree"), found);
+        // A property value array comes either wrapped or as the trees themselves.
+        if (roots.get().child("snapshot").isPresent()) {
+          collect(List.of(roots.get()), found);
+        }
+      }
+    }
+    return found;
+  }
+
+  private static void collect(List<XmlNode> trees, List<FoundSnapshot> found) throws IOException {
+    for (XmlNode tree : trees) {
+      found.add(
+          new FoundSnapshot(
+              tree.text("name", ""), ManagedObjectReference.of(tree.required("snapshot"))));
+      collect(tree.all("childSnapshotList"), found);
+    }
+  }
+
+  private static void removeLeftoverSnapshots(
+      VimClient client, ManagedObjectReference vm, Consumer<String> warnings) throws IOException {
+    for (FoundSnapshot leftover : listSnapshots(client, vm)) {
+      if (leftover.name().startsWith(SNAPSHOT_PREFIX)) {
+        warnings.accept(
+            "Removing snapshot " + leftover.name() + " that an interrupted Cairn run left behind");
+        client.waitForTask(client.removeSnapshot(leftover.reference(), false, true));
+      }
+    }
+  }
+
+  private static List<SnapshotDisk> planDisks(
+      VimClient client,
+      ManagedObjectReference vm,
+      ManagedObjectReference snapshot,
+      String vmInstanceUuid,
+      Previous previous,
+      boolean forceFull,
+      Consumer<String> warnings)
+      throws IOException {
+    XmlNode devices =
+        client
+            .properties(snapshot, List.of("config.hardware.device"))
+            .flatMap(content -> content.get("config.hardware.device"))
+            .orElseThrow(
+                () -> new IOException("Snapshot " + snapshot.value() + " shows no devices"));
+    List<SnapshotDisk> planned = new ArrayList<>();
+    int index = 0;
+    for (VmDisk disk : VmDevices.of(devices, Map.of()).disks()) {
+      String label = "disk " + index + " (" + disk.label() + ")";
+      if (!disk.snapshotCapable()) {
+        warnings.accept(
+            "Skipping " + disk.label() + ": a snapshot cannot hold it (" + disk.diskMode() + ")");
+        continue;
+      }
+      index++;
+      TrackedDisk current =
+          new TrackedDisk(
+              disk.key(),
+              optional(disk.uuid()),
+              disk.capacityBytes(),
+              optional(disk.changeId()).flatMap(ChangeId::parse));
+      DiskReadPlan plan =
+          forceFull
+              ? new DiskReadPlan.Full(Optional.empty())
+              : ChangeTrackingPlanner.plan(
+                  label,
+                  current,
+                  Optional.ofNullable(previous.disks().get(disk.key())),
+                  previous.pointLabel());
+      plan.warning().ifPresent(warnings);
+      Optional<List<Extent>> changed = Optional.empty();
+      Optional<List<Extent>> allocated = Optional.empty();
+      if (plan instanceof DiskReadPlan.Incremental incremental) {
+        try {
+          changed = Optional.of(areas(client, vm, snapshot, disk, incremental.since().text()));
+        } catch (IOException e) {
+          warnings.accept(
+              label
+                  + ": reading it in full, vSphere did not list its changed areas: "
+                  + e.getMessage());
+          plan = new DiskReadPlan.Full(Optional.of(e.getMessage()));
+        }
+      }
+      if (plan instanceof DiskReadPlan.Full && current.changeId().isPresent()) {
+        try {
+          allocated = Optional.of(areas(client, vm, snapshot, disk, ChangeId.ALL_ALLOCATED));
+        } catch (IOException e) {
+          // Reading every byte is correct, only slower: the allocated list is an optimisation.
+          allocated = Optional.empty();
+        }
+      }
+      Map<String, String> tracking = new LinkedHashMap<>();
+      tracking.put("vsphere.deviceKey", Integer.toString(disk.key()));
+      tracking.put("vsphere.vmInstanceUuid", vmInstanceUuid);
+      optional(disk.uuid()).ifPresent(uuid -> tracking.put("vsphere.diskUuid", uuid));
+      optional(disk.changeId()).ifPresent(id -> tracking.put("vsphere.changeId", id));
+      planned.add(new SnapshotDisk(disk, plan, changed, allocated, tracking));
+    }
+    return planned;
+  }
+
+  /** Pages QueryChangedDiskAreas from offset 0 to the disk's capacity. */
+  private static List<Extent> areas(
+      VimClient client,
+      ManagedObjectReference vm,
+      ManagedObjectReference snapshot,
+      VmDisk disk,
+      String changeId)
+      throws IOException {
+    List<Extent> extents = new ArrayList<>();
+    long offset = 0;
+    while (offset < disk.capacityBytes()) {
+      DiskChangeInfo page =
+          client.queryChangedDiskAreas(vm, snapshot, disk.key(), offset, changeId);
+      for (DiskChangeInfo.Area area : page.changedAreas()) {
+        extents.add(new Extent(area.start(), area.length()));
+      }
+      long next = page.startOffset() + page.length();
+      if (next <= offset) {
+        throw new IOException(
+            "QueryChangedDiskAreas for " + disk.label() + " made no progress at offset " + offset);
+      }
+      offset = next;
+    }
+    return extents;
+  }
+
+  private static Optional<String> optional(String text) {
+    return text == null || text.isEmpty() ? Optional.empty() : Optional.of(text);
+  }
+
+  /** For tests: the snapshots of a VM whose names start with {@link #SNAPSHOT_PREFIX}. */
+  public static List<String> cairnSnapshots(VimClient client, ManagedObjectReference vm)
+      throws IOException {
+    List<String> names = new ArrayList<>();
+    for (FoundSnapshot found : listSnapshots(client, vm)) {
+      if (found.name().startsWith(SNAPSHOT_PREFIX)) {
+        names.add(found.name());
+      }
+    }
+    return names;
+  }
+}
