@@ -1,10 +1,14 @@
 package dev.cairn.vsphere.backup;
 
 import dev.cairn.engine.source.ChangedExtents.Extent;
+import dev.cairn.engine.source.DiskSource;
 import dev.cairn.vsphere.inventory.VmDevices;
 import dev.cairn.vsphere.inventory.VmDisk;
 import dev.cairn.vsphere.soap.ManagedObjectReference;
 import dev.cairn.vsphere.soap.XmlNode;
+import dev.cairn.vsphere.transport.DatastoreDiskSource;
+import dev.cairn.vsphere.transport.DatastoreHttp;
+import dev.cairn.vsphere.transport.DatastorePath;
 import dev.cairn.vsphere.vim.DiskChangeInfo;
 import dev.cairn.vsphere.vim.ObjectContent;
 import dev.cairn.vsphere.vim.VimClient;
@@ -184,6 +188,27 @@ public final class VsphereBackupSession implements AutoCloseable {
       throw new IOException(
           "Snapshot " + snapshotName + " of VM " + vm.value() + " vanished during the backup");
     }
+  }
+
+  /**
+   * The {@code https} transport: one source per disk over the snapshot's flat file, in {@link
+   * #disks()} order. A full reads only the allocated areas when vSphere listed them; every source
+   * confirms the snapshot before the engine commits.
+   */
+  public List<DiskSource> httpsSources(DatastoreHttp http) throws IOException {
+    List<DiskSource> sources = new ArrayList<>();
+    for (SnapshotDisk disk : disks) {
+      DatastorePath flat = http.flatFileOf(DatastorePath.parse(disk.fileName()));
+      sources.add(
+          new DatastoreDiskSource(
+              http,
+              flat,
+              disk.disk().label(),
+              disk.disk().capacityBytes(),
+              disk.allocatedAreas(),
+              this::confirmSnapshot));
+    }
+    return sources;
   }
 
   /** Removes the snapshot with consolidation; a second call does nothing. */

@@ -3,6 +3,7 @@ package dev.cairn.vsphere.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.engine.source.DiskSource;
 import dev.cairn.vsphere.inventory.Inventory;
 import dev.cairn.vsphere.inventory.InventoryReader;
 import dev.cairn.vsphere.inventory.Vm;
@@ -10,6 +11,7 @@ import dev.cairn.vsphere.soap.ManagedObjectReference;
 import dev.cairn.vsphere.soap.SoapOptions;
 import dev.cairn.vsphere.soap.TrustOptions;
 import dev.cairn.vsphere.testing.VcSim;
+import dev.cairn.vsphere.transport.DatastoreHttp;
 import dev.cairn.vsphere.transport.DatastorePath;
 import dev.cairn.vsphere.vim.VimClient;
 import java.nio.ByteBuffer;
@@ -17,6 +19,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -120,6 +123,19 @@ class VsphereBackupSessionVcSimTest {
               Clock.systemUTC(),
               warnings::add)) {
         VsphereBackupSession.SnapshotDisk disk = second.disks().getFirst();
+        // The snapshot's flat file holds the guest's write, read through the https transport.
+        DatastoreHttp http =
+            new DatastoreHttp(
+                client.transport().httpClient(),
+                client.transport().server(),
+                inventory.datacenterOf(vm).orElseThrow().path(),
+                client.transport()::authenticate,
+                Duration.ofSeconds(30));
+        DiskSource source = second.httpsSources(http).getFirst();
+        byte[] read = new byte[block.length];
+        source.read(1 << 20, read, 0, read.length);
+        assertThat(read).isEqualTo(block);
+        source.confirmPointInTime();
         assertThat(disk.plan()).isInstanceOf(DiskReadPlan.Incremental.class);
         assertThat(disk.changedAreas().orElseThrow())
             .anySatisfy(
