@@ -2,6 +2,8 @@ package dev.cairn.vsphere.backup;
 
 import dev.cairn.engine.source.ChangedExtents.Extent;
 import dev.cairn.engine.source.DiskSource;
+import dev.cairn.repository.point.DiskImage;
+import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.vsphere.inventory.VmDevices;
 import dev.cairn.vsphere.inventory.VmDisk;
 import dev.cairn.vsphere.soap.ManagedObjectReference;
@@ -18,6 +20,8 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,17 +61,69 @@ public final class VsphereBackupSession implements AutoCloseable {
   /**
    * What the previous restore point of this VM recorded, by device key.
    *
-   * @param pointLabel the point's short id, empty for the VM's first backup
+   * @param pointId the point's id, the engine's expected parent; empty for the VM's first backup
+   * @param pointLabel the point's short id for warnings, empty for the VM's first backup
    * @param disks the disks it recorded by device key
    */
-  public record Previous(Optional<String> pointLabel, Map<Integer, TrackedDisk> disks) {
+  public record Previous(
+      Optional<String> pointId, Optional<String> pointLabel, Map<Integer, TrackedDisk> disks) {
     public Previous {
       disks = Map.copyOf(disks);
     }
 
+    /**
+     * The previous point for a VM: the newest of {@code pointsOfVmName} (the repository's points
+     * under the VM's name) when its disks record {@code vmInstanceUuid}. A newest point of another
+     * VM with the same name is no parent: every disk is then read in full, with a warning.
+     */
+    public static Previous of(
+        List<RestorePoint> pointsOfVmName, String vmInstanceUuid, Consumer<String> warnings) {
+      Optional<RestorePoint> newest =
+          pointsOfVmName.stream().max(Comparator.comparing(RestorePoint::time));
+      if (newest.isEmpty()) {
+        return none();
+      }
+      RestorePoint point = newest.get();
+      boolean sameVm =
+          !point.disks().isEmpty()
+              && point.disks().stream()
+                  .allMatch(
+                      disk ->
+                          vmInstanceUuid.equals(
+                              disk.changeTracking().get("vsphere.vmInstanceUuid")));
+      if (!sameVm) {
+        warnings.accept(
+            "Restore point "
+                + point.shortId()
+                + " is of another VM with this name (another instance uuid): full backup");
+        return none();
+      }
+      Map<Integer, TrackedDisk> disks = new HashMap<>();
+      for (DiskImage disk : point.disks()) {
+        Map<String, String> tracking = disk.changeTracking();
+        String key = tracking.get("vsphere.deviceKey");
+        if (key == null) {
+          continue;
+        }
+        try {
+          int deviceKey = Integer.parseInt(key);
+          disks.put(
+              deviceKey,
+              new TrackedDisk(
+                  deviceKey,
+                  Optional.ofNullable(tracking.get("vsphere.diskUuid")),
+                  disk.sizeBytes(),
+                  Optional.ofNullable(tracking.get("vsphere.changeId")).flatMap(ChangeId::parse)));
+        } catch (NumberFormatException e) {
+          // A damaged key only costs that disk an incremental: the planner reads it in full.
+        }
+      }
+      return new Previous(Optional.of(point.id()), Optional.of(point.shortId()), disks);
+    }
+
     /** No previous point: every disk is read in full without a warning. */
     public static Previous none() {
-      return new Previous(Optional.empty(), Map.of());
+      return new Previous(Optional.empty(), Optional.empty(), Map.of());
     }
   }
 

@@ -71,7 +71,7 @@ class VsphereBackupSessionVcSimTest {
               disk.disk().capacityBytes(),
               Optional.ofNullable(tracking.get("vsphere.changeId")).flatMap(ChangeId::parse)));
     }
-    return new VsphereBackupSession.Previous(Optional.of(label), disks);
+    return new VsphereBackupSession.Previous(Optional.of(label), Optional.of(label), disks);
   }
 
   @Test
