@@ -4,8 +4,12 @@ import dev.cairn.engine.source.ChangedExtents.Extent;
 import dev.cairn.engine.source.DiskSource;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
+import dev.cairn.repository.point.VmConfiguration;
+import dev.cairn.vsphere.inventory.Vm;
+import dev.cairn.vsphere.inventory.VmController;
 import dev.cairn.vsphere.inventory.VmDevices;
 import dev.cairn.vsphere.inventory.VmDisk;
+import dev.cairn.vsphere.inventory.VmNic;
 import dev.cairn.vsphere.soap.ManagedObjectReference;
 import dev.cairn.vsphere.soap.XmlNode;
 import dev.cairn.vsphere.transport.DatastoreDiskSource;
@@ -436,6 +440,66 @@ public final class VsphereBackupSession implements AutoCloseable {
 
   private static Optional<String> optional(String text) {
     return text == null || text.isEmpty() ? Optional.empty() : Optional.of(text);
+  }
+
+  /**
+   * The VM's configuration for the restore point: hardware from {@code vm} (the inventory read),
+   * disk slots from the backed-up disks in {@link #disks()} order (so slot {@code diskIndex} is the
+   * point's disk index). The backing file is the VM's own disk file, not the snapshot's delta.
+   */
+  public VmConfiguration configuration(Vm vm) {
+    List<VmConfiguration.Controller> controllers = new ArrayList<>();
+    for (VmController controller : vm.controllers()) {
+      controllers.add(
+          new VmConfiguration.Controller(
+              controller.key(),
+              controller.type(),
+              controller.busNumber(),
+              controller.sharedBus() == null ? "" : controller.sharedBus()));
+    }
+    Map<Integer, String> vmFiles = new HashMap<>();
+    for (VmDisk disk : vm.disks()) {
+      vmFiles.put(disk.key(), disk.fileName());
+    }
+    List<VmConfiguration.DiskSlot> slots = new ArrayList<>();
+    for (int i = 0; i < disks.size(); i++) {
+      VmDisk disk = disks.get(i).disk();
+      slots.add(
+          new VmConfiguration.DiskSlot(
+              i,
+              disk.key(),
+              disk.controllerKey(),
+              disk.unitNumber(),
+              disk.capacityBytes(),
+              disk.thin(),
+              vmFiles.getOrDefault(disk.key(), disk.fileName())));
+    }
+    List<VmConfiguration.Nic> nics = new ArrayList<>();
+    for (VmNic nic : vm.nics()) {
+      nics.add(
+          new VmConfiguration.Nic(
+              nic.label(),
+              nic.type(),
+              nic.networkName() == null ? "" : nic.networkName(),
+              nic.macAddress() == null ? "" : nic.macAddress(),
+              "manual".equalsIgnoreCase(nic.addressType())));
+    }
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("vsphere.vmInstanceUuid", vm.instanceUuid());
+    if (vm.vmPathName() != null) {
+      properties.put("vsphere.vmPathName", vm.vmPathName());
+    }
+    return new VmConfiguration(
+        "vsphere",
+        vm.cpus(),
+        vm.coresPerSocket(),
+        vm.memoryMb(),
+        vm.firmware(),
+        vm.guestId(),
+        controllers,
+        slots,
+        nics,
+        properties);
   }
 
   /** For tests: the snapshots of a VM whose names start with {@link #SNAPSHOT_PREFIX}. */

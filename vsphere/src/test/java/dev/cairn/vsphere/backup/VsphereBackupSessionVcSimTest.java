@@ -97,6 +97,13 @@ class VsphereBackupSessionVcSimTest {
         assertThat(first.disks().getFirst().changeTracking())
             .containsKeys("vsphere.changeId", "vsphere.deviceKey", "vsphere.vmInstanceUuid");
         first.confirmSnapshot();
+        var configuration = first.configuration(vm);
+        assertThat(configuration.hypervisor()).isEqualTo("vsphere");
+        assertThat(configuration.cpus()).isEqualTo(vm.cpus());
+        assertThat(configuration.memoryMiB()).isEqualTo(vm.memoryMb());
+        assertThat(configuration.disks()).hasSameSizeAs(first.disks());
+        assertThat(configuration.disks().getFirst().backingFile())
+            .isEqualTo(vm.disks().getFirst().fileName());
         previous = previousOf(first, "p1");
       }
       assertThat(VsphereBackupSession.cairnSnapshots(client, ref)).isEmpty();
