@@ -173,6 +173,20 @@ class VsphereBackupSessionVcSimTest {
   }
 
   @Test
+  void findsAVmByNamePathAndUuidAndNamesAMissingOne() throws Exception {
+    try (VimClient client = connect()) {
+      Vm vm = new InventoryReader(client).read(null).vms().getFirst();
+      assertThat(VmLookup.find(client, vm.name())).isEqualTo(vm.ref());
+      assertThat(VmLookup.find(client, vm.instanceUuid())).isEqualTo(vm.ref());
+      assertThatThrownBy(() -> VmLookup.find(client, "no-such-vm"))
+          .isInstanceOf(VmLookup.VmNotFoundException.class)
+          .hasMessage("No VM is named no-such-vm");
+      assertThatThrownBy(() -> VmLookup.find(client, "DC0/vm/no-such-vm"))
+          .isInstanceOf(VmLookup.VmNotFoundException.class);
+    }
+  }
+
+  @Test
   void aLeftoverCairnSnapshotIsRemovedWithAWarning() throws Exception {
     try (VimClient client = connect()) {
       Vm vm = new InventoryReader(client).read(null).vms().get(2);
