@@ -41,7 +41,7 @@ class VsphereBackupEngineVcSimTest {
 
   @BeforeAll
   static void start() throws Exception {
-    sim = VcSim.start(VcSim.Options.defaults().withDiskMiB(4));
+    sim = VcSim.start(VcSim.Options.defaults().withDiskMiB(4).withVmsPerPool(4));
   }
 
   @AfterAll
@@ -161,6 +161,47 @@ class VsphereBackupEngineVcSimTest {
       assertThat(VsphereBackupSession.cairnSnapshots(client, vm.ref())).isEmpty();
       assertThat(repo.points()).isEmpty();
       repo.assertSound();
+    }
+  }
+
+  @Test
+  void aConnectionDroppedOnceIsRetriedAndTheBackupRestores() throws Exception {
+    TestRepository repo = TestRepository.create();
+    try (VimClient client = connect()) {
+      Inventory inventory = new InventoryReader(client).read(null);
+      Vm vm = inventory.vms().get(1);
+      Path flat = flatOf(vm);
+      write(flat, 0, 1 << 20, 5);
+      sim.setFaults(VcSim.Faults.none().dropDatastoreGet(4096, 1, "-flat.vmdk"));
+      Run run;
+      try {
+        run = backup(client, inventory, vm, repo);
+      } finally {
+        sim.clearFaults();
+      }
+      assertThat(Files.mismatch(repo.restore(run.point(), 0, directory), flat)).isEqualTo(-1);
+      assertThat(VsphereBackupSession.cairnSnapshots(client, vm.ref())).isEmpty();
+    }
+  }
+
+  @Test
+  void changeTrackingToggledBetweenBackupsMakesAFullWithAWarning() throws Exception {
+    TestRepository repo = TestRepository.create();
+    try (VimClient client = connect()) {
+      Inventory inventory = new InventoryReader(client).read(null);
+      Vm vm = inventory.vms().get(2);
+      Path flat = flatOf(vm);
+      write(flat, 0, 1 << 20, 6);
+      backup(client, inventory, vm, repo);
+      client.waitForTask(
+          client.reconfigVm(vm.ref(), dev.cairn.vsphere.vim.VmConfigSpec.changeTracking(false)));
+      client.waitForTask(
+          client.reconfigVm(vm.ref(), dev.cairn.vsphere.vim.VmConfigSpec.changeTracking(true)));
+      write(flat, 2L << 20, 65536, 7);
+      Run after = backup(client, inventory, vm, repo);
+      assertThat(after.point().statistics().incremental()).isFalse();
+      assertThat(after.warnings()).isNotEmpty();
+      assertThat(Files.mismatch(repo.restore(after.point(), 0, directory), flat)).isEqualTo(-1);
     }
   }
 }
