@@ -5,6 +5,9 @@ import dev.cairn.engine.source.DiskSource;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.repository.point.VmConfiguration;
+import dev.cairn.vsphere.access.Operation;
+import dev.cairn.vsphere.access.PrivilegeCheck;
+import dev.cairn.vsphere.access.Scope;
 import dev.cairn.vsphere.inventory.Vm;
 import dev.cairn.vsphere.inventory.VmController;
 import dev.cairn.vsphere.inventory.VmDevices;
@@ -223,6 +226,19 @@ public final class VsphereBackupSession implements AutoCloseable {
       session.close();
       throw e;
     }
+  }
+
+  /**
+   * Fails with a {@link dev.cairn.vsphere.access.MissingPrivilegesException} naming every privilege
+   * a backup of {@code vm} lacks (on the VM and on the datastores of its disks), before anything
+   * changes on the VM.
+   */
+  public static void requirePrivileges(VimClient client, Vm vm) throws IOException {
+    List<ManagedObjectReference> datastores =
+        vm.disks().stream().map(VmDisk::datastore).filter(d -> d != null).distinct().toList();
+    new PrivilegeCheck(client)
+        .require(
+            Operation.BACKUP, Map.of(Scope.VM, List.of(vm.ref()), Scope.DATASTORE, datastores));
   }
 
   /** The disks to back up, ordered by device key; disks a snapshot cannot hold are left out. */

@@ -187,6 +187,21 @@ class VsphereBackupSessionVcSimTest {
   }
 
   @Test
+  void aDeniedPrivilegeIsNamedBeforeAnythingChanges() throws Exception {
+    try (VimClient client = connect()) {
+      Vm vm = new InventoryReader(client).read(null).vms().getFirst();
+      VsphereBackupSession.requirePrivileges(client, vm);
+      sim.setFaults(VcSim.Faults.none().deny("VirtualMachine.State.CreateSnapshot"));
+      try {
+        assertThatThrownBy(() -> VsphereBackupSession.requirePrivileges(client, vm))
+            .hasMessageContaining("VirtualMachine.State.CreateSnapshot");
+      } finally {
+        sim.clearFaults();
+      }
+    }
+  }
+
+  @Test
   void aLeftoverCairnSnapshotIsRemovedWithAWarning() throws Exception {
     try (VimClient client = connect()) {
       Vm vm = new InventoryReader(client).read(null).vms().get(2);
