@@ -96,6 +96,61 @@ final class BackupCommand implements Callable<Integer> {
               + " repeat once per --disk, in the same order. Makes the backup an incremental.")
   List<Path> changedExtents = new ArrayList<>();
 
+  @Option(
+      names = "--vsphere",
+      paramLabel = "URL",
+      description =
+          "Back up a vSphere VM (named by --vm: name, inventory path or instance uuid) through"
+              + " vCenter or ESXi, e.g. https://vcenter.example/sdk: a snapshot, and incremental"
+              + " by Changed Block Tracking. Instead of --disk.")
+  String vsphere;
+
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      description = "With --vsphere: the vCenter user, such as backup@vsphere.local.")
+  String vsphereUser;
+
+  @Option(
+      names = "--vsphere-password-file",
+      paramLabel = "FILE",
+      description =
+          "With --vsphere: a file whose first line is the vCenter password (default: the"
+              + " CAIRN_VSPHERE_PASSWORD environment variable).")
+  Path vspherePasswordFile;
+
+  @Option(
+      names = "--thumbprint",
+      paramLabel = "SHA256",
+      description = "With --vsphere: trust exactly the server certificate with this thumbprint.")
+  String thumbprint;
+
+  @Option(
+      names = "--insecure",
+      description = "With --vsphere: do not verify the server certificate (labs only; warns).")
+  boolean insecure;
+
+  @Option(
+      names = "--transport",
+      paramLabel = "https",
+      description =
+          "With --vsphere: how disks are read. https (the datastore HTTP interface) is the one"
+              + " built so far.")
+  String transport = "https";
+
+  @Option(
+      names = "--quiesce",
+      description =
+          "With --vsphere: quiesce the guest file systems for the snapshot (VMware Tools).")
+  boolean quiesce;
+
+  @Option(
+      names = "--reset-cbt",
+      description =
+          "With --vsphere: reset Changed Block Tracking (off, on) and take a full backup: the cure"
+              + " when CBT is suspected wrong.")
+  boolean resetCbt;
+
   @Option(names = "--tag", paramLabel = "TAG", description = "A label for the restore point.")
   List<String> tags = new ArrayList<>();
 
@@ -112,6 +167,9 @@ final class BackupCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (qmp != null) {
       return backupQemu();
+    }
+    if (vsphere != null) {
+      return backupVsphere();
     }
     if (disks.isEmpty()) {
       throw new CairnException(
@@ -195,6 +253,44 @@ final class BackupCommand implements Callable<Integer> {
       for (DiskSource source : sources) {
         closeQuietly(source);
       }
+    }
+    return 0;
+  }
+
+  private int backupVsphere() throws IOException {
+    if (!disks.isEmpty() || !bitmaps.isEmpty() || !changedExtents.isEmpty()) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT,
+          "Cannot back up: --vsphere finds the disks and their changes itself; leave out --disk,"
+              + " --bitmap and --changed-extents");
+    }
+    if (vsphereUser == null) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT, "Cannot back up from " + vsphere + ": give --user");
+    }
+    if (!"https".equals(transport)) {
+      throw new CairnException(
+          ErrorCode.INVALID_INPUT,
+          "Cannot back up with --transport "
+              + transport
+              + ": only https is built so far (nbd is designed in docs/design/vsphere.md)");
+    }
+    VsphereOptions connection =
+        VsphereOptions.of(vsphere, vsphereUser, vspherePasswordFile, thumbprint, insecure);
+    try (Repository opened = repository.open();
+        TerminalProgress progress = TerminalProgress.forTerminal()) {
+      BackupResult result =
+          VsphereBackup.run(
+              opened,
+              connection,
+              vm,
+              new dev.cairn.vsphere.backup.VsphereBackupSession.Options(quiesce, resetCbt),
+              tags,
+              workers,
+              progress,
+              warning -> spec.commandLine().getErr().println("cairn: warning: " + warning));
+      progress.close();
+      print(result.point(), spec.commandLine().getOut());
     }
     return 0;
   }

@@ -26,6 +26,25 @@ import picocli.CommandLine.Option;
 final class VsphereOptions {
   static final String PASSWORD_VARIABLE = "CAIRN_VSPHERE_PASSWORD";
 
+  // The flags' names in messages: `backup` names them --vsphere and --vsphere-password-file,
+  // since its --password-file is the repository's.
+  String urlFlag = "--url";
+  String passwordFlag = "--password-file";
+
+  /** The same connection given by {@code backup}'s own flags. */
+  static VsphereOptions of(
+      String url, String user, Path passwordFile, String thumbprint, boolean insecure) {
+    VsphereOptions options = new VsphereOptions();
+    options.url = url;
+    options.user = user;
+    options.passwordFile = passwordFile;
+    options.trust.thumbprint = thumbprint;
+    options.trust.insecure = insecure;
+    options.urlFlag = "--vsphere";
+    options.passwordFlag = "--vsphere-password-file";
+    return options;
+  }
+
   @Option(
       names = "--url",
       required = true,
@@ -77,7 +96,8 @@ final class VsphereOptions {
       return parsed;
     } catch (URISyntaxException e) {
       throw new CairnException(
-          ErrorCode.INVALID_INPUT, "Cannot use --url " + url + ": expected https://HOST/sdk");
+          ErrorCode.INVALID_INPUT,
+          "Cannot use " + urlFlag + " " + url + ": expected https://HOST/sdk");
     }
   }
 
@@ -103,7 +123,7 @@ final class VsphereOptions {
       if (fromEnvironment == null || fromEnvironment.isEmpty()) {
         throw new CairnException(
             ErrorCode.INVALID_INPUT,
-            "Cannot log in to " + url + ": give --password-file or set " + PASSWORD_VARIABLE);
+            "Cannot log in to " + url + ": give " + passwordFlag + " or set " + PASSWORD_VARIABLE);
       }
       return fromEnvironment;
     }
@@ -113,16 +133,17 @@ final class VsphereOptions {
       if (firstLine.isEmpty()) {
         throw new CairnException(
             ErrorCode.INVALID_INPUT,
-            "Cannot use --password-file " + passwordFile + ": it is empty");
+            "Cannot use " + passwordFlag + " " + passwordFile + ": it is empty");
       }
       return firstLine;
     } catch (NoSuchFileException e) {
       throw new CairnException(
-          ErrorCode.INVALID_INPUT, "Cannot use --password-file " + passwordFile + ": no such file");
+          ErrorCode.INVALID_INPUT,
+          "Cannot use " + passwordFlag + " " + passwordFile + ": no such file");
     } catch (IOException e) {
       throw new CairnException(
           ErrorCode.INVALID_INPUT,
-          "Cannot use --password-file " + passwordFile + ": " + e.getMessage());
+          "Cannot use " + passwordFlag + " " + passwordFile + ": " + e.getMessage());
     }
   }
 
