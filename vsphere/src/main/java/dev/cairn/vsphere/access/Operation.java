@@ -51,17 +51,17 @@ public enum Operation {
           Scope.NETWORK,
           List.of("Network.Assign"))),
 
-  /** A restore of one disk onto an existing, powered-off VM. */
+  /**
+   * A restore of one disk onto an existing, powered-off VM through the datastore interface; CBT is
+   * reset after the write.
+   */
   RESTORE_DISK(
       "restore a disk",
       ordered(
           Scope.ROOT,
           List.of("System.View", "System.Read"),
           Scope.VM,
-          List.of(
-              "VirtualMachine.Interact.PowerOff",
-              "VirtualMachine.Config.DiskExtend",
-              "VirtualMachine.Provisioning.DiskRandomAccess"),
+          List.of("VirtualMachine.Config.ChangeTracking"),
           Scope.DATASTORE,
           List.of("Datastore.Browse", "Datastore.FileManagement")));
 
