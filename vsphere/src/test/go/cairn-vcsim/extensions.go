@@ -31,6 +31,11 @@ type extensions struct {
 	sessionsMu sync.Mutex
 	sessions   map[string]bool
 
+	// leasesMu guards leases only; uploads must not wait for e.mu (a client may report lease
+	// progress while it uploads).
+	leasesMu sync.Mutex
+	leases   map[string]*importLease
+
 	faults faultState
 }
 
@@ -41,6 +46,7 @@ func newExtensions(span int64) *extensions {
 		snapshots: map[types.ManagedObjectReference]*frozenSnapshot{},
 		tracking:  map[types.ManagedObjectReference]bool{},
 		sessions:  map[string]bool{},
+		leases:    map[string]*importLease{},
 	}
 }
 
@@ -264,6 +270,8 @@ func (e *extensions) handler(inner http.Handler) http.Handler {
 			e.serveFaults(w, r)
 		case strings.HasPrefix(r.URL.Path, "/folder/"):
 			e.serveDatastore(inner, w, r)
+		case strings.HasPrefix(r.URL.Path, nfcPrefix):
+			e.serveNFC(inner, w, r)
 		case r.URL.Path == "/sdk" || r.URL.Path == "/sdk/vimService":
 			e.serveSOAP(inner, w, r)
 		case strings.HasPrefix(r.URL.Path, "/api/"):
@@ -321,7 +329,11 @@ func (e *extensions) serveSOAP(inner http.Handler, w http.ResponseWriter, r *htt
 	if vm != nil && vm.Snapshot != nil {
 		before = vm.Snapshot.CurrentSnapshot
 	}
-	status := e.forward(inner, w, r, method)
+	var vmsBefore map[types.ManagedObjectReference]bool
+	if method.Name == "ImportVApp" {
+		vmsBefore = vmRefs()
+	}
+	status, answer := e.forward(inner, w, r, method)
 	if err := e.reconcile(); err != nil {
 		log.Printf("after %s: %v", method.Name, err)
 	}
@@ -329,6 +341,16 @@ func (e *extensions) serveSOAP(inner http.Handler, w http.ResponseWriter, r *htt
 		return
 	}
 	switch method.Name {
+	case "ImportVApp":
+		if err := e.recordLease(method.Body.(*types.ImportVApp), answer, vmsBefore); err != nil {
+			log.Printf("ImportVApp: %v", err)
+		}
+	case "HttpNfcLeaseComplete":
+		e.forgetLease(method.This.Value)
+	case "HttpNfcLeaseAbort":
+		if err := e.abortLease(inner, r, method.This.Value); err != nil {
+			log.Printf("HttpNfcLeaseAbort: %v", err)
+		}
 	case "CreateSnapshot_Task":
 		if vm != nil && vm.Snapshot != nil && vm.Snapshot.CurrentSnapshot != nil &&
 			(before == nil || *before != *vm.Snapshot.CurrentSnapshot) {
@@ -354,8 +376,8 @@ func (e *extensions) serveSOAP(inner http.Handler, w http.ResponseWriter, r *htt
 }
 
 // forward lets the simulator answer, remembering the sessions it opens and closes, and returns
-// the HTTP status it answered with.
-func (e *extensions) forward(inner http.Handler, w http.ResponseWriter, r *http.Request, method *simulator.Method) int {
+// the HTTP status and body it answered with.
+func (e *extensions) forward(inner http.Handler, w http.ResponseWriter, r *http.Request, method *simulator.Method) (int, []byte) {
 	recorder := httptest.NewRecorder()
 	inner.ServeHTTP(recorder, r)
 	result := recorder.Result()
@@ -378,7 +400,7 @@ func (e *extensions) forward(inner http.Handler, w http.ResponseWriter, r *http.
 	}
 	w.WriteHeader(recorder.Code)
 	_, _ = w.Write(recorder.Body.Bytes())
-	return recorder.Code
+	return recorder.Code, recorder.Body.Bytes()
 }
 
 func (e *extensions) authenticated(r *http.Request) bool {
@@ -451,6 +473,15 @@ func (e *extensions) answer(w http.ResponseWriter, method *simulator.Method) boo
 			Fault: &types.SnapshotFault{}, LocalizedMessage: message,
 		}}})
 		writeResult(w, "CreateSnapshot_TaskResponse", moRefXML("returnval", task.Self))
+		return true
+	case *types.ImportVApp:
+		// InvalidState is among the faults vSphere documents for ImportVApp (a host in
+		// maintenance mode, for example); it has no fields of its own.
+		message, fail := e.faults.takeImportVApp()
+		if !fail {
+			return false
+		}
+		writeFault(w, message, "InvalidState", "")
 		return true
 	}
 	return false
@@ -575,6 +606,8 @@ func requiredPrivileges(method *simulator.Method) []string {
 		return []string{"VirtualMachine.State.RevertToSnapshot"}
 	case *types.CreateVM_Task:
 		return []string{"VirtualMachine.Inventory.Create"}
+	case *types.ImportVApp:
+		return []string{"VApp.Import"}
 	case *types.RegisterVM_Task:
 		return []string{"VirtualMachine.Inventory.Register"}
 	case *types.QueryChangedDiskAreas:

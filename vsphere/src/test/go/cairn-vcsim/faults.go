@@ -15,6 +15,8 @@ type faultConfig struct {
 	CreateSnapshot   *createSnapshotFault `json:"createSnapshot,omitempty"`
 	DatastoreGetDrop *datastoreDrop       `json:"datastoreGetDrop,omitempty"`
 	DeniedPrivileges []string             `json:"deniedPrivileges,omitempty"`
+	NfcUploadDrop    *nfcUploadDrop       `json:"nfcUploadDrop,omitempty"`
+	ImportVApp       *importVAppFault     `json:"importVApp,omitempty"`
 }
 
 type createSnapshotFault struct {
@@ -26,6 +28,16 @@ type datastoreDrop struct {
 	AfterBytes   int64  `json:"afterBytes"`
 	Times        int    `json:"times"`
 	PathContains string `json:"pathContains,omitempty"`
+}
+
+type nfcUploadDrop struct {
+	AfterBytes int64 `json:"afterBytes"`
+	Times      int   `json:"times"`
+}
+
+type importVAppFault struct {
+	Message string `json:"message"`
+	Times   int    `json:"times"`
 }
 
 type faultState struct {
@@ -80,6 +92,44 @@ func (f *faultState) takeDrop(path string) int64 {
 		}
 	}
 	return drop.AfterBytes
+}
+
+// takeNfcDrop says after how many body bytes this NFC upload loses its connection, or -1.
+func (f *faultState) takeNfcDrop() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	drop := f.config.NfcUploadDrop
+	if drop == nil {
+		return -1
+	}
+	if drop.Times > 0 {
+		drop.Times--
+		if drop.Times == 0 {
+			f.config.NfcUploadDrop = nil
+		}
+	}
+	return drop.AfterBytes
+}
+
+// takeImportVApp says whether this ImportVApp fails, and with what message.
+func (f *faultState) takeImportVApp() (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fault := f.config.ImportVApp
+	if fault == nil {
+		return "", false
+	}
+	if fault.Times > 0 {
+		fault.Times--
+		if fault.Times == 0 {
+			f.config.ImportVApp = nil
+		}
+	}
+	message := fault.Message
+	if message == "" {
+		message = "The operation is not allowed in the current state: injected by cairn-vcsim."
+	}
+	return message, true
 }
 
 // serveFaults: POST sets the fault set, DELETE clears it, GET shows what is left of it.

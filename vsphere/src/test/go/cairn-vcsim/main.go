@@ -1,6 +1,7 @@
 // Command cairn-vcsim serves govmomi's vCenter simulator (simulator.VPX) with the extensions
 // Cairn's vSphere connector is tested against: real disk bytes, changed block tracking,
-// QueryChangedDiskAreas and injectable faults. See README.md.
+// QueryChangedDiskAreas, disk uploads through ImportVApp's NFC lease and injectable faults. See
+// README.md.
 package main
 
 import (

@@ -213,20 +213,30 @@ public final class VcSim implements AutoCloseable {
    * @param createSnapshot CreateSnapshot_Task's task ends in a SnapshotFault with this message
    * @param datastoreGetDrop datastore GETs lose their connection after some body bytes
    * @param deniedPrivileges privilege ids the session lacks
+   * @param nfcUploadDrop NFC uploads (import lease disks) lose their connection after some body
+   *     bytes
+   * @param importVApp ImportVApp answers an InvalidState fault with this message
    */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   public record Faults(
       CreateSnapshot createSnapshot,
       DatastoreGetDrop datastoreGetDrop,
-      List<String> deniedPrivileges) {
+      List<String> deniedPrivileges,
+      NfcUploadDrop nfcUploadDrop,
+      ImportVApp importVApp) {
     /** No faults. */
     public static Faults none() {
-      return new Faults(null, null, List.of());
+      return new Faults(null, null, List.of(), null, null);
     }
 
     /** Fails the next {@code times} CreateSnapshot_Task calls (0: every call). */
     public Faults failCreateSnapshot(String message, int times) {
-      return new Faults(new CreateSnapshot(message, times), datastoreGetDrop, deniedPrivileges);
+      return new Faults(
+          new CreateSnapshot(message, times),
+          datastoreGetDrop,
+          deniedPrivileges,
+          nfcUploadDrop,
+          importVApp);
     }
 
     /**
@@ -235,12 +245,44 @@ public final class VcSim implements AutoCloseable {
      */
     public Faults dropDatastoreGet(long afterBytes, int times, String pathContains) {
       return new Faults(
-          createSnapshot, new DatastoreGetDrop(afterBytes, times, pathContains), deniedPrivileges);
+          createSnapshot,
+          new DatastoreGetDrop(afterBytes, times, pathContains),
+          deniedPrivileges,
+          nfcUploadDrop,
+          importVApp);
     }
 
     /** Denies these privilege ids on every object. */
     public Faults deny(String... privilegeIds) {
-      return new Faults(createSnapshot, datastoreGetDrop, List.of(privilegeIds));
+      return new Faults(
+          createSnapshot, datastoreGetDrop, List.of(privilegeIds), nfcUploadDrop, importVApp);
+    }
+
+    /**
+     * Cuts the next {@code times} NFC uploads (0: every one) after the simulator has read {@code
+     * afterBytes} bytes of their body: the connection is reset without an answer (an upload that
+     * ends sooner loses its answer).
+     */
+    public Faults dropNfcUpload(long afterBytes, int times) {
+      return new Faults(
+          createSnapshot,
+          datastoreGetDrop,
+          deniedPrivileges,
+          new NfcUploadDrop(afterBytes, times),
+          importVApp);
+    }
+
+    /**
+     * Fails the next {@code times} ImportVApp calls (0: every call) with an InvalidState fault
+     * carrying {@code message}; no VM is created.
+     */
+    public Faults failImportVApp(String message, int times) {
+      return new Faults(
+          createSnapshot,
+          datastoreGetDrop,
+          deniedPrivileges,
+          nfcUploadDrop,
+          new ImportVApp(message, times));
     }
   }
 
@@ -249,6 +291,12 @@ public final class VcSim implements AutoCloseable {
 
   /** See {@link Faults#dropDatastoreGet}. */
   public record DatastoreGetDrop(long afterBytes, int times, String pathContains) {}
+
+  /** See {@link Faults#dropNfcUpload}. */
+  public record NfcUploadDrop(long afterBytes, int times) {}
+
+  /** See {@link Faults#failImportVApp}. */
+  public record ImportVApp(String message, int times) {}
 
   /** Starts a simulator with the default options. */
   public static VcSim start() throws IOException, InterruptedException {
