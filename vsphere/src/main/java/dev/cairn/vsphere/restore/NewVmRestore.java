@@ -53,7 +53,9 @@ public final class NewVmRestore {
   private ManagedObjectReference lease; // guarded by state
   private ManagedObjectReference vm; // guarded by state
   private boolean completed; // guarded by state
-  private boolean cleanedUp; // guarded by state
+  private boolean cancelled; // guarded by state
+  private boolean leaseAborted; // guarded by state
+  private boolean vmRemoved; // guarded by state
 
   /**
    * What was restored.
@@ -138,14 +140,13 @@ public final class NewVmRestore {
         client.importVApp(placement.pool(), built.spec(), placement.folder(), placement.host());
     synchronized (state) {
       lease = started;
-      if (cleanedUp) {
-        throw new IOException("Restore of VM " + request.vmName() + " cancelled");
-      }
     }
+    checkCancelled(request);
     NfcLease ready = client.awaitLease(started);
     synchronized (state) {
       vm = ready.entity();
     }
+    checkCancelled(request);
     List<NfcLease.DeviceUrl> diskUrls =
         ready.deviceUrls().stream().filter(NfcLease.DeviceUrl::disk).toList();
     if (diskUrls.size() != built.diskOrder().size()) {
@@ -185,8 +186,10 @@ public final class NewVmRestore {
       reporter.failure();
     }
     client.leaseProgress(started, 100);
+    checkCancelled(request);
     client.leaseComplete(started);
     synchronized (state) {
+      // The VM is whole: a cancel no longer removes it.
       completed = true;
     }
     boolean poweredOn = false;
@@ -208,19 +211,35 @@ public final class NewVmRestore {
    * nothing once the restore completed. Safe to call from another thread, and more than once.
    */
   public void cancel() {
+    synchronized (state) {
+      if (completed) {
+        return;
+      }
+      cancelled = true;
+    }
     cleanUp(null);
   }
 
+  private void checkCancelled(NewVmRequest request) throws IOException {
+    synchronized (state) {
+      if (cancelled) {
+        throw new IOException("Restore of VM " + request.vmName() + " was cancelled");
+      }
+    }
+  }
+
+  /** Aborts the lease and removes the VM, each once, whichever of them exist by now. */
   private void cleanUp(Throwable cause) {
     ManagedObjectReference abandonedLease;
     ManagedObjectReference abandonedVm;
     synchronized (state) {
-      if (completed || cleanedUp) {
+      if (completed) {
         return;
       }
-      cleanedUp = true;
-      abandonedLease = lease;
-      abandonedVm = vm;
+      abandonedLease = leaseAborted ? null : lease;
+      abandonedVm = vmRemoved ? null : vm;
+      leaseAborted |= lease != null;
+      vmRemoved |= vm != null;
     }
     if (abandonedLease != null) {
       try {

@@ -243,7 +243,8 @@ class VsphereRestoreVcSimTest {
       NewVmRestore restore =
           new NewVmRestore(client, damaged.repository, 2, ProgressListener.NONE, warnings::add);
       assertThatThrownBy(() -> restore.restore(point, request("damaged-copy")))
-          .isInstanceOf(IOException.class);
+          .isInstanceOf(dev.cairn.repository.CairnException.class)
+          .hasMessageContaining("fails authentication");
       assertThat(vmNames(client)).doesNotContain("damaged-copy");
       assertThat(warnings).isEmpty();
     }
@@ -393,13 +394,85 @@ class VsphereRestoreVcSimTest {
             return bytes;
           });
       assertThatThrownBy(() -> diskRestorer(client, damaged).restore(point, 0, plain.name(), null))
-          .isInstanceOf(IOException.class);
+          .isInstanceOf(dev.cairn.repository.CairnException.class)
+          .hasMessageContaining("fails authentication");
       assertThatThrownBy(() -> diskRestorer(client, repo).restore(point, 0, plain.name(), 4242))
           .isInstanceOf(PlacementException.class)
           .hasMessageContaining("has no disk 4242");
 
       assertThat(Files.readAllBytes(flat)).isEqualTo(before);
       assertThat(Files.readAllBytes(plainFlat)).isEqualTo(plainBefore);
+    }
+  }
+
+  @Test
+  void anUploadCutMidwayAbortsTheLeaseAndLeavesNoVm() throws Exception {
+    try (VimClient client = connect()) {
+      sim.setFaults(VcSim.Faults.none().dropNfcUpload(100_000, 1));
+      try {
+        assertThatThrownBy(
+                () -> restorer(client, new ArrayList<>()).restore(point, request("cut-copy")))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("Cannot upload disk 0");
+      } finally {
+        sim.clearFaults();
+      }
+      assertThat(vmNames(client)).doesNotContain("cut-copy");
+      assertThat(leftoverFiles("cut-copy")).isEmpty();
+    }
+  }
+
+  @Test
+  void aRefusedImportOrAMissingPrivilegeCreatesNothing() throws Exception {
+    try (VimClient client = connect()) {
+      List<String> before = vmNames(client);
+      sim.setFaults(VcSim.Faults.none().failImportVApp("Host is in maintenance mode", 1));
+      try {
+        assertThatThrownBy(
+                () -> restorer(client, new ArrayList<>()).restore(point, request("refused-copy")))
+            .isInstanceOf(dev.cairn.vsphere.soap.VimFault.class)
+            .hasMessageContaining("maintenance mode");
+        sim.setFaults(VcSim.Faults.none().deny("VApp.Import"));
+        assertThatThrownBy(
+                () -> restorer(client, new ArrayList<>()).restore(point, request("denied-copy")))
+            .isInstanceOf(dev.cairn.vsphere.access.MissingPrivilegesException.class)
+            .hasMessageContaining("VApp.Import");
+      } finally {
+        sim.clearFaults();
+      }
+      assertThat(vmNames(client)).containsExactlyInAnyOrderElementsOf(before);
+    }
+  }
+
+  @Test
+  void cancellingMidUploadRemovesTheHalfMadeVm() throws Exception {
+    try (VimClient client = connect()) {
+      NewVmRestore[] restore = new NewVmRestore[1];
+      java.util.concurrent.atomic.AtomicBoolean once =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      restore[0] =
+          new NewVmRestore(
+              client,
+              repo.repository,
+              2,
+              (phase, done, total) -> {
+                if (done > 0 && once.compareAndSet(false, true)) {
+                  // As Ctrl-C's shutdown hook does, from another thread.
+                  Thread.ofVirtual().start(restore[0]::cancel);
+                }
+              },
+              w -> {});
+      assertThatThrownBy(() -> restore[0].restore(point, request("cancelled-copy")))
+          .isInstanceOf(IOException.class);
+      assertThat(once).isTrue();
+      assertThat(vmNames(client)).doesNotContain("cancelled-copy");
+    }
+  }
+
+  /** Files of a VM named {@code name} left on the datastore. */
+  private static List<Path> leftoverFiles(String name) throws IOException {
+    try (var files = Files.walk(sim.datastoreDirectory("LocalDS_0"))) {
+      return files.filter(f -> f.getFileName().toString().startsWith(name)).toList();
     }
   }
 }
