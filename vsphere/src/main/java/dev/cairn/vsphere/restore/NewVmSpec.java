@@ -155,7 +155,8 @@ public final class NewVmSpec {
                   null,
                   "persistent",
                   thin,
-                  thin ? null : false)));
+                  thin ? null : false,
+                  null)));
       order.add(index);
     }
     int nic = 0;

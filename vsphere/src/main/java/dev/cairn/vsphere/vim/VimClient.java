@@ -558,6 +558,17 @@ public final class VimClient implements AutoCloseable {
     return task("PowerOffVM_Task", vm, VimRequests.powerOffVm(vm));
   }
 
+  /**
+   * Starts RevertToSnapshot_Task: the VM's disks go back to {@code snapshot} (vSphere resets
+   * Changed Block Tracking); {@code suppressPowerOn} keeps a VM whose snapshot was taken running
+   * from being powered on.
+   */
+  public ManagedObjectReference revertToSnapshot(
+      ManagedObjectReference snapshot, boolean suppressPowerOn) throws IOException {
+    return task(
+        "RevertToSnapshot_Task", snapshot, VimRequests.revertToSnapshot(snapshot, suppressPowerOn));
+  }
+
   /** Starts Destroy_Task (deletes a VM and its files, or another managed entity). */
   public ManagedObjectReference destroy(ManagedObjectReference entity) throws IOException {
     return task("Destroy_Task", entity, VimRequests.destroy(entity));

@@ -148,6 +148,13 @@ public final class VimRequests {
         .finish();
   }
 
+  /** Reverts to {@code snapshot}; the optional {@code host} is left out (the VM's own host). */
+  public static String revertToSnapshot(ManagedObjectReference snapshot, Boolean suppressPowerOn) {
+    return request("RevertToSnapshot_Task", snapshot)
+        .optional("suppressPowerOn", suppressPowerOn)
+        .finish();
+  }
+
   public static String removeSnapshot(
       ManagedObjectReference snapshot, boolean removeChildren, Boolean consolidate) {
     return request("RemoveSnapshot_Task", snapshot)

@@ -27,6 +27,8 @@ public sealed interface VirtualDeviceSpec
    * @param diskMode {@code persistent}, {@code independent_persistent}, ...
    * @param thin thin provisioned (null leaves the server's default)
    * @param eagerlyScrub zeroed in advance for thick disks (null leaves the default)
+   * @param label the device's label for an edit ({@code Hard disk 1}), or null to leave {@code
+   *     deviceInfo} out (vCenter does not need it; the simulator's edit does)
    */
   record Disk(
       int key,
@@ -37,19 +39,48 @@ public sealed interface VirtualDeviceSpec
       ManagedObjectReference datastore,
       String diskMode,
       Boolean thin,
-      Boolean eagerlyScrub)
+      Boolean eagerlyScrub,
+      String label)
       implements VirtualDeviceSpec {
 
     /** A new thin disk of {@code capacityBytes} on controller {@code controllerKey}. */
     public static Disk newThin(int key, int controllerKey, int unitNumber, long capacityBytes) {
       return new Disk(
-          key, controllerKey, unitNumber, capacityBytes, "", null, "persistent", true, null);
+          key, controllerKey, unitNumber, capacityBytes, "", null, "persistent", true, null, null);
+    }
+
+    /**
+     * An existing disk (its key, controller, unit, file, mode and label as the VM reports them)
+     * grown to {@code capacityBytes}; vSphere only grows disks.
+     */
+    public static Disk resized(
+        int key,
+        int controllerKey,
+        int unitNumber,
+        String fileName,
+        String diskMode,
+        String label,
+        long capacityBytes) {
+      return new Disk(
+          key,
+          controllerKey,
+          unitNumber,
+          capacityBytes,
+          fileName,
+          null,
+          diskMode,
+          null,
+          null,
+          label == null || label.isEmpty() ? null : label);
     }
 
     @Override
     public void writeTo(XmlWriter xml) {
       xml.start("device", "VirtualDisk");
       xml.element("key", key);
+      if (label != null) {
+        xml.start("deviceInfo").element("label", label).element("summary", label).end();
+      }
       xml.start("backing", "VirtualDiskFlatVer2BackingInfo");
       xml.element("fileName", fileName);
       if (datastore != null) {

@@ -66,11 +66,13 @@ class NewVmSpecTest {
     assertThat(spec.deviceChange().stream().map(VmConfigSpec.DeviceChange::device))
         .containsExactly(
             new VirtualDeviceSpec.Controller("ParaVirtualSCSIController", -100, 0, "noSharing"),
-            new VirtualDeviceSpec.Disk(-200, -100, 0, 1L << 30, "", null, "persistent", true, null),
             new VirtualDeviceSpec.Disk(
-                -201, -100, 3, 2L << 30, "", null, "persistent", false, false),
+                -200, -100, 0, 1L << 30, "", null, "persistent", true, null, null),
+            new VirtualDeviceSpec.Disk(
+                -201, -100, 3, 2L << 30, "", null, "persistent", false, false, null),
             // IDE disks go on the IDE controllers every new VM has.
-            new VirtualDeviceSpec.Disk(-202, 200, 1, 1L << 20, "", null, "persistent", true, null),
+            new VirtualDeviceSpec.Disk(
+                -202, 200, 1, 1L << 20, "", null, "persistent", true, null, null),
             new VirtualDeviceSpec.EthernetCard(
                 "VirtualVmxnet3", -300, PRODUCTION, "00:50:56:aa:bb:cc", true));
     assertThat(spec.deviceChange())

@@ -148,7 +148,8 @@ class VimRequestsGoldenTest {
             new ManagedObjectReference("Datastore", "datastore-11"),
             "persistent",
             true,
-            null);
+            null,
+            "Hard disk 1");
     assertMatches(
         VimRequests.reconfigVm(VM, VmConfigSpec.devices(List.of(DeviceChange.edit(disk)))),
         "vim/ReconfigVM_Task-diskEdit.xml");
@@ -160,6 +161,7 @@ class VimRequestsGoldenTest {
         VimRequests.createSnapshot(VM, "cairn-20261125T014500Z-1a2b", "Cairn backup", false, true),
         "vim/CreateSnapshot_Task.xml");
     assertMatches(VimRequests.removeSnapshot(SNAPSHOT, false, true), "vim/RemoveSnapshot_Task.xml");
+    assertMatches(VimRequests.revertToSnapshot(SNAPSHOT, true), "vim/RevertToSnapshot_Task.xml");
     assertMatches(
         VimRequests.queryChangedDiskAreas(
             VM, SNAPSHOT, 2000, 0, "52 1b 2c 3d 4e 5f 60 71-81 92 a3 b4 c5 d6 e7 f8/12"),
