@@ -15,6 +15,7 @@ import dev.cairn.repository.point.PointStatistics;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.repository.point.SourceDescription;
 import dev.cairn.repository.point.VmIdentity;
+import dev.cairn.vsphere.transport.NbdCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -132,11 +133,45 @@ final class BackupCommand implements Callable<Integer> {
 
   @Option(
       names = "--transport",
-      paramLabel = "https",
+      paramLabel = "https|nbd",
       description =
-          "With --vsphere: how disks are read. https (the datastore HTTP interface) is the one"
-              + " built so far.")
+          "With --vsphere: how disks are read. https (default): the datastore HTTP interface. nbd:"
+              + " an NBD server per disk that Cairn starts on the backup's snapshot with"
+              + " --nbdkit-vddk or --nbd-command and stops before removing the snapshot.")
   String transport = "https";
+
+  @Option(
+      names = "--nbdkit-vddk",
+      paramLabel = "LIBDIR",
+      description =
+          "With --transport nbd: serve each disk with nbdkit's vddk plugin, VDDK unpacked in LIBDIR"
+              + " (the vmware-vix-disklib-distrib directory); the same as --nbd-command 'nbdkit"
+              + " --exit-with-parent --readonly -U {socket} vddk libdir=LIBDIR server={server}"
+              + " port={port} user={user} password=+{passwordFile} thumbprint={thumbprint}"
+              + " vm=moref={vm} snapshot={snapshot} transports=nbdssl:nbd file={file}'.")
+  String nbdkitVddk;
+
+  @Option(
+      names = "--nbd-command",
+      paramLabel = "TEMPLATE",
+      description =
+          "With --transport nbd: the command that serves one disk of the snapshot over NBD on the"
+              + " Unix socket {socket}, run once per disk without a shell (split into words like a"
+              + " shell does, with '...' and \"...\" quoting; a value is always one argument)."
+              + " Placeholders: {socket}, {server}, {port}, {user}, {passwordFile} (a 0600 file with"
+              + " the vCenter password, deleted after), {thumbprint} (SHA-1 of the vCenter"
+              + " certificate, for VDDK; empty over http), {vm} (vm-42), {snapshot}"
+              + " (snapshot-77), {file} ([ds] dir/name.vmdk, the snapshot's disk), {datastore},"
+              + " {path} (dir/name.vmdk), {flatPath} (dir/name-flat.vmdk), {deviceKey}.")
+  String nbdCommand;
+
+  @Option(
+      names = "--nbd-work-dir",
+      paramLabel = "DIR",
+      description =
+          "With --transport nbd: where Cairn makes the private directory (0700) for the servers'"
+              + " sockets and the password file (default: the system temporary directory).")
+  Path nbdWorkDirectory;
 
   @Option(
       names = "--quiesce",
@@ -268,13 +303,7 @@ final class BackupCommand implements Callable<Integer> {
       throw new CairnException(
           ErrorCode.INVALID_INPUT, "Cannot back up from " + vsphere + ": give --user");
     }
-    if (!"https".equals(transport)) {
-      throw new CairnException(
-          ErrorCode.INVALID_INPUT,
-          "Cannot back up with --transport "
-              + transport
-              + ": only https is built so far (nbd is designed in docs/design/vsphere.md)");
-    }
+    VsphereBackup.Transport chosen = vsphereTransport();
     VsphereOptions connection =
         VsphereOptions.of(vsphere, vsphereUser, vspherePasswordFile, thumbprint, insecure);
     try (Repository opened = repository.open();
@@ -285,6 +314,7 @@ final class BackupCommand implements Callable<Integer> {
               connection,
               vm,
               new dev.cairn.vsphere.backup.VsphereBackupSession.Options(quiesce, resetCbt),
+              chosen,
               tags,
               workers,
               progress,
@@ -293,6 +323,58 @@ final class BackupCommand implements Callable<Integer> {
       print(result.point(), spec.commandLine().getOut());
     }
     return 0;
+  }
+
+  /** The transport --transport names, with its options checked. */
+  private VsphereBackup.Transport vsphereTransport() throws IOException {
+    boolean nbdOptions = nbdCommand != null || nbdkitVddk != null || nbdWorkDirectory != null;
+    switch (transport) {
+      case "https" -> {
+        if (nbdOptions) {
+          throw new CairnException(
+              ErrorCode.INVALID_INPUT,
+              "Cannot back up: --nbd-command, --nbdkit-vddk and --nbd-work-dir go with --transport"
+                  + " nbd");
+        }
+        return new VsphereBackup.Transport.Https();
+      }
+      case "nbd" -> {
+        if (nbdCommand != null && nbdkitVddk != null) {
+          throw new CairnException(
+              ErrorCode.INVALID_INPUT,
+              "Cannot back up with --transport nbd: give either --nbd-command or --nbdkit-vddk,"
+                  + " not both");
+        }
+        if (nbdCommand == null && nbdkitVddk == null) {
+          throw new CairnException(
+              ErrorCode.INVALID_INPUT,
+              "Cannot back up with --transport nbd: give --nbdkit-vddk LIBDIR or --nbd-command"
+                  + " TEMPLATE (the command that serves one disk on {socket})");
+        }
+        NbdCommand command;
+        if (nbdkitVddk != null) {
+          command = NbdCommand.nbdkitVddk(nbdkitVddk);
+        } else {
+          try {
+            command = NbdCommand.parse(nbdCommand);
+          } catch (IllegalArgumentException e) {
+            throw new CairnException(
+                ErrorCode.INVALID_INPUT, "Cannot use --nbd-command: " + e.getMessage());
+          }
+        }
+        return new VsphereBackup.Transport.Nbd(
+            command,
+            nbdWorkDirectory != null
+                ? nbdWorkDirectory
+                : Path.of(System.getProperty("java.io.tmpdir")),
+            nbdkitVddk != null,
+            nbd.clientOptions());
+      }
+      default ->
+          throw new CairnException(
+              ErrorCode.INVALID_INPUT,
+              "Cannot back up with --transport " + transport + ": give https or nbd");
+    }
   }
 
   private int backupQemu() throws IOException {

@@ -14,8 +14,8 @@ public enum Operation {
   INVENTORY("read the inventory", Map.of(Scope.ROOT, List.of("System.View", "System.Read"))),
 
   /**
-   * A backup: snapshot, Changed Block Tracking, changed areas, reading disks through the datastore
-   * interface (NBD/VDDK transports: DiskRandomAccess instead of the datastore reads).
+   * A backup over the {@code https} transport: snapshot, Changed Block Tracking, changed areas,
+   * reading the snapshot's disks through the datastore interface ({@code /folder}).
    */
   BACKUP(
       "back up",
@@ -30,6 +30,26 @@ public enum Operation {
               "VirtualMachine.Provisioning.DiskRandomRead"),
           Scope.DATASTORE,
           List.of("Datastore.Browse", "Datastore.FileManagement"))),
+
+  /**
+   * A backup over the {@code nbd} transport with VDDK behind the NBD server (nbdkit's vddk plugin,
+   * logging in with the same user): the snapshot and CBT privileges of {@link #BACKUP}, and what
+   * VMware's VDDK guide lists for reading a snapshot's disks read-only ("Allow read-only disk
+   * access", "Allow virtual machine download") instead of the datastore privileges. {@code
+   * DiskRandomAccess} (read-write) is not needed: the server opens the disks read-only.
+   */
+  BACKUP_NBD(
+      "back up over NBD",
+      ordered(
+          Scope.ROOT,
+          List.of("System.View", "System.Read"),
+          Scope.VM,
+          List.of(
+              "VirtualMachine.State.CreateSnapshot",
+              "VirtualMachine.State.RemoveSnapshot",
+              "VirtualMachine.Config.ChangeTracking",
+              "VirtualMachine.Provisioning.DiskRandomRead",
+              "VirtualMachine.Provisioning.GetVmFiles"))),
 
   /** A restore as a new VM: create it with its disks and adapters, upload the disks. */
   RESTORE_AS_NEW_VM(

@@ -2,6 +2,10 @@ package dev.cairn.vsphere.backup;
 
 import dev.cairn.engine.source.ChangedExtents.Extent;
 import dev.cairn.engine.source.DiskSource;
+import dev.cairn.engine.source.NbdDiskSource;
+import dev.cairn.nbd.client.NbdClientOptions;
+import dev.cairn.repository.CairnException;
+import dev.cairn.repository.ErrorCode;
 import dev.cairn.repository.point.DiskImage;
 import dev.cairn.repository.point.RestorePoint;
 import dev.cairn.repository.point.VmConfiguration;
@@ -18,6 +22,9 @@ import dev.cairn.vsphere.soap.XmlNode;
 import dev.cairn.vsphere.transport.DatastoreDiskSource;
 import dev.cairn.vsphere.transport.DatastoreHttp;
 import dev.cairn.vsphere.transport.DatastorePath;
+import dev.cairn.vsphere.transport.NbdCommand;
+import dev.cairn.vsphere.transport.NbdDiskServers;
+import dev.cairn.vsphere.transport.NbdSnapshotDiskSource;
 import dev.cairn.vsphere.vim.DiskChangeInfo;
 import dev.cairn.vsphere.vim.ObjectContent;
 import dev.cairn.vsphere.vim.VimClient;
@@ -234,11 +241,22 @@ public final class VsphereBackupSession implements AutoCloseable {
    * changes on the VM.
    */
   public static void requirePrivileges(VimClient client, Vm vm) throws IOException {
+    requirePrivileges(client, vm, Operation.BACKUP);
+  }
+
+  /**
+   * As {@link #requirePrivileges(VimClient, Vm)} for a backup over a given transport: {@link
+   * Operation#BACKUP} ({@code https}) or {@link Operation#BACKUP_NBD} ({@code nbd}, VDDK).
+   */
+  public static void requirePrivileges(VimClient client, Vm vm, Operation operation)
+      throws IOException {
+    if (operation != Operation.BACKUP && operation != Operation.BACKUP_NBD) {
+      throw new IllegalArgumentException(operation + " is no backup");
+    }
     List<ManagedObjectReference> datastores =
         vm.disks().stream().map(VmDisk::datastore).filter(d -> d != null).distinct().toList();
     new PrivilegeCheck(client)
-        .require(
-            Operation.BACKUP, Map.of(Scope.VM, List.of(vm.ref()), Scope.DATASTORE, datastores));
+        .require(operation, Map.of(Scope.VM, List.of(vm.ref()), Scope.DATASTORE, datastores));
   }
 
   /** The disks to back up, ordered by device key; disks a snapshot cannot hold are left out. */
@@ -285,6 +303,90 @@ public final class VsphereBackupSession implements AutoCloseable {
               this::confirmSnapshot));
     }
     return sources;
+  }
+
+  /**
+   * The {@code nbd} transport: starts one NBD server per disk through {@code servers} (the
+   * customer's command with this snapshot's values) and opens a source on each, in {@link #disks()}
+   * order. A full reads the areas vSphere listed as allocated, an incremental the changed areas, as
+   * with {@code https}; every source confirms the snapshot before the engine commits. The caller
+   * closes the sources, then {@code servers}, then this session.
+   *
+   * @param connections the most NBD connections per disk
+   * @throws CairnException ({@link dev.cairn.repository.ErrorCode#SOURCE_FAILED}) naming the disk,
+   *     the command and the end of its output when a server does not start or serve the disk
+   */
+  public List<DiskSource> nbdSources(
+      NbdDiskServers servers, NbdClientOptions options, int connections) throws IOException {
+    List<DiskSource> sources = new ArrayList<>();
+    try {
+      for (SnapshotDisk disk : disks) {
+        String label = disk.disk().label();
+        NbdDiskServers.Server server =
+            servers.start(label, "disk-" + disk.disk().key(), placeholderValues(disk));
+        NbdDiskSource nbd;
+        try {
+          nbd =
+              NbdDiskSource.open(
+                  server.url(),
+                  label,
+                  Optional.empty(),
+                  options,
+                  connections,
+                  this::confirmSnapshot);
+        } catch (CairnException e) {
+          throw new CairnException(
+              ErrorCode.SOURCE_FAILED,
+              "Cannot read disk "
+                  + label
+                  + " from the NBD server "
+                  + server.program()
+                  + " started for it: "
+                  + e.getMessage()
+                  + "; "
+                  + server.outputTail(),
+              e);
+        }
+        try {
+          sources.add(
+              NbdSnapshotDiskSource.of(
+                  nbd,
+                  label,
+                  disk.fileName() + " over nbd",
+                  disk.disk().capacityBytes(),
+                  disk.allocatedAreas()));
+        } catch (IOException | RuntimeException e) {
+          nbd.close();
+          throw e;
+        }
+      }
+      return sources;
+    } catch (IOException | RuntimeException e) {
+      for (DiskSource source : sources) {
+        try {
+          source.close();
+        } catch (IOException ignored) {
+          // the failure being thrown is what matters
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** The per-disk values of an {@link NbdCommand}'s placeholders. */
+  Map<String, String> placeholderValues(SnapshotDisk disk) {
+    DatastorePath file = DatastorePath.parse(disk.fileName());
+    String path = file.path();
+    String flatPath =
+        path.endsWith(".vmdk") ? path.substring(0, path.length() - 5) + "-flat.vmdk" : path;
+    return Map.of(
+        "vm", vm.value(),
+        "snapshot", snapshot.value(),
+        "file", disk.fileName(),
+        "datastore", file.datastore(),
+        "path", path,
+        "flatPath", flatPath,
+        "deviceKey", Integer.toString(disk.disk().key()));
   }
 
   /** Removes the snapshot with consolidation; a second call does nothing. */

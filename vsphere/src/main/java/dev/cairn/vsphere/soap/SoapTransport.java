@@ -9,7 +9,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * Posts vim25 SOAP envelopes to one server's {@code /sdk} endpoint over one JDK {@link HttpClient}
@@ -56,6 +63,7 @@ public final class SoapTransport {
   private final SoapOptions options;
   private final String version;
   private volatile String cookie;
+  private volatile String sha1Thumbprint;
 
   private SoapTransport(HttpClient client, URI endpoint, SoapOptions options, String version) {
     this.client = client;
@@ -196,6 +204,15 @@ public final class SoapTransport {
     return options;
   }
 
+  /**
+   * The SHA-1 thumbprint of the server's certificate as vSphere writes one ({@code sslThumbprint}:
+   * upper-case hex pairs joined by colons), from the latest https reply; empty over plain http or
+   * before the first call. VDDK (nbdkit's vddk plugin) wants this form to verify the server.
+   */
+  public Optional<String> sha1Thumbprint() {
+    return Optional.ofNullable(sha1Thumbprint);
+  }
+
   /** Whether a session cookie is held. */
   public boolean hasSession() {
     return cookie != null;
@@ -246,6 +263,7 @@ public final class SoapTransport {
             options.withCallTimeout(options.callTimeout().plus(extraWait)),
             action);
     keepCookie(response);
+    response.sslSession().ifPresent(this::keepThumbprint);
     int status = response.statusCode();
     XmlNode envelope;
     try {
@@ -291,6 +309,20 @@ public final class SoapTransport {
       if (pair.startsWith(COOKIE_NAME + "=")) {
         cookie = pair;
       }
+    }
+  }
+
+  private void keepThumbprint(SSLSession session) {
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      if (chain.length > 0) {
+        byte[] digest = MessageDigest.getInstance("SHA-1").digest(chain[0].getEncoded());
+        sha1Thumbprint = HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+      }
+    } catch (SSLPeerUnverifiedException
+        | CertificateEncodingException
+        | NoSuchAlgorithmException e) {
+      // Only the NBD transport's {thumbprint} needs it, and says so when it is missing.
     }
   }
 

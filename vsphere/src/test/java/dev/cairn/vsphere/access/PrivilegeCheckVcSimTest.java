@@ -72,4 +72,33 @@ class PrivilegeCheckVcSimTest {
       sim.clearFaults();
     }
   }
+
+  @Test
+  void aBackupOverNbdNeedsVddksDiskPrivilegesInsteadOfTheDatastoreOnes() throws Exception {
+    try (VimClient client =
+        VimClient.connect(
+            sim.url(),
+            new TrustOptions.PinnedThumbprint(sim.thumbprint()),
+            SoapOptions.defaults(),
+            w -> {})) {
+      client.login(sim.user(), sim.password());
+      ManagedObjectReference vm =
+          client.allOfType("VirtualMachine", List.of("name")).getFirst().obj();
+      ObjectContent datastore = client.allOfType("Datastore", List.of("name")).getFirst();
+      Map<Scope, List<ManagedObjectReference>> targets =
+          Map.of(Scope.VM, List.of(vm), Scope.DATASTORE, List.of(datastore.obj()));
+      PrivilegeCheck check = new PrivilegeCheck(client);
+      check.require(Operation.BACKUP_NBD, targets);
+
+      sim.setFaults(
+          VcSim.Faults.none()
+              .deny("VirtualMachine.Provisioning.GetVmFiles", "Datastore.FileManagement"));
+      assertThat(check.missing(Operation.BACKUP_NBD, targets))
+          .containsExactly(Map.entry(vm, List.of("VirtualMachine.Provisioning.GetVmFiles")));
+      assertThat(check.missing(Operation.BACKUP, targets))
+          .containsExactly(Map.entry(datastore.obj(), List.of("Datastore.FileManagement")));
+    } finally {
+      sim.clearFaults();
+    }
+  }
 }

@@ -61,6 +61,24 @@ class VimClientVcSimTest {
   }
 
   @Test
+  void remembersTheSha1ThumbprintOfTheServerCertificateAsVddkWantsIt() throws Exception {
+    byte[] der;
+    try (var in = java.nio.file.Files.newInputStream(sim.certificatePem())) {
+      der =
+          java.security.cert.CertificateFactory.getInstance("X.509")
+              .generateCertificate(in)
+              .getEncoded();
+    }
+    String expected =
+        java.util.HexFormat.ofDelimiter(":")
+            .withUpperCase()
+            .formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(der));
+
+    assertThat(client.transport().sha1Thumbprint()).contains(expected);
+    assertThat(expected).matches("([0-9A-F]{2}:){19}[0-9A-F]{2}");
+  }
+
+  @Test
   void logsInWithThePinnedThumbprintAndRefusesAWrongPassword() throws IOException {
     assertThat(warnings).isEmpty();
     assertThat(client.serviceContent().about().isVcenter()).isTrue();
