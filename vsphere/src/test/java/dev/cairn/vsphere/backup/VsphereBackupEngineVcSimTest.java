@@ -41,7 +41,7 @@ class VsphereBackupEngineVcSimTest {
 
   @BeforeAll
   static void start() throws Exception {
-    sim = VcSim.start(VcSim.Options.defaults().withDiskMiB(4).withVmsPerPool(4));
+    sim = VcSim.start(VcSim.Options.defaults().withDiskMiB(4).withVmsPerPool(5));
   }
 
   @AfterAll
@@ -202,6 +202,74 @@ class VsphereBackupEngineVcSimTest {
       assertThat(after.point().statistics().incremental()).isFalse();
       assertThat(after.warnings()).isNotEmpty();
       assertThat(Files.mismatch(repo.restore(after.point(), 0, directory), flat)).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aGrownDiskIsReadInFullWithTheReason() throws Exception {
+    TestRepository repo = TestRepository.create();
+    try (VimClient client = connect()) {
+      Inventory inventory = new InventoryReader(client).read(null);
+      Vm vm = inventory.vms().get(3);
+      Path flat = flatOf(vm);
+      write(flat, 0, 1 << 20, 8);
+      backup(client, inventory, vm, repo);
+
+      var disk = vm.disks().getFirst();
+      client.waitForTask(
+          client.reconfigVm(
+              vm.ref(),
+              dev.cairn.vsphere.vim.VmConfigSpec.devices(
+                  List.of(
+                      dev.cairn.vsphere.vim.VmConfigSpec.DeviceChange.edit(
+                          dev.cairn.vsphere.vim.VirtualDeviceSpec.Disk.resized(
+                              disk.key(),
+                              disk.controllerKey(),
+                              disk.unitNumber(),
+                              disk.fileName(),
+                              "persistent",
+                              disk.label(),
+                              6L << 20))))));
+      write(flat, 5L << 20, 65536, 9);
+      Inventory grown = new InventoryReader(client).read(null);
+      Run after = backup(client, grown, grown.vm(vm.name()).orElseThrow(), repo);
+
+      assertThat(after.point().statistics().incremental()).isFalse();
+      assertThat(after.point().disks().getFirst().sizeBytes()).isEqualTo(6L << 20);
+      assertThat(after.warnings())
+          .anySatisfy(w -> assertThat(w).contains("read in full", "resized from 4194304"));
+      assertThat(Files.mismatch(repo.restore(after.point(), 0, directory), flat)).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aVmRevertedToAnOlderSnapshotIsReadInFullNotAsAnIncrementalWithHoles() throws Exception {
+    TestRepository repo = TestRepository.create();
+    try (VimClient client = connect()) {
+      Inventory inventory = new InventoryReader(client).read(null);
+      Vm vm = inventory.vms().get(4);
+      Path flat = flatOf(vm);
+      write(flat, 0, 1 << 20, 10);
+      backup(client, inventory, vm, repo);
+      var before =
+          client
+              .waitForTask(client.createSnapshot(vm.ref(), "before-upgrade", "", false, false))
+              .resultReference()
+              .orElseThrow();
+      write(flat, 2L << 20, 1 << 20, 11);
+      Run changed = backup(client, inventory, vm, repo);
+      assertThat(changed.point().statistics().incremental()).isTrue();
+
+      client.waitForTask(client.revertToSnapshot(before, true));
+      Run reverted = backup(client, inventory, vm, repo);
+
+      assertThat(reverted.point().statistics().incremental()).isFalse();
+      assertThat(reverted.warnings()).anySatisfy(w -> assertThat(w).contains("read in full"));
+      // The guest's disk is the snapshot's again: the write at 2 MiB is gone.
+      Path restored = repo.restore(reverted.point(), 0, directory);
+      assertThat(Files.mismatch(restored, flat)).isEqualTo(-1);
+      assertThat(Files.mismatch(restored, repo.restore(changed.point(), 0, directory)))
+          .isNotEqualTo(-1);
     }
   }
 }
