@@ -70,7 +70,9 @@ final class ExportCommand implements Callable<Integer> {
     // On Ctrl-C the JVM runs shutdown hooks and then halts: the hook stops the server and waits
     // for this thread to release the lock and delete the overlay before letting the JVM go.
     java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
-    try (Repository opened = repository.open();
+    // Without the warm-ups: they would take CPU from the key derivation, and the time to first
+    // byte counts (docs/benchmarks.md section 5.2); serving reads warms the JIT up soon enough.
+    try (Repository opened = repository.open(false);
         RepositoryLock lock = opened.lock(LockKind.SHARED, "export")) {
       RestorePoint found = opened.points().find(selection.point);
       // The guest would meet archived data as I/O errors at random places: refuse up front.

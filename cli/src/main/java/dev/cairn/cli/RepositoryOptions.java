@@ -97,7 +97,14 @@ final class RepositoryOptions {
    * metadata cache (unless --no-cache).
    */
   Repository open() throws IOException {
-    Repository opened = openUncached();
+    return open(true);
+  }
+
+  /**
+   * {@link #open()}, with or without the JIT warm-ups ({@link Repository#open}'s {@code warmUp}).
+   */
+  Repository open(boolean warmUp) throws IOException {
+    Repository opened = openUncached(warmUp);
     if (noCache || !StoreLocations.isUrl(repository)) {
       return opened;
     }
@@ -117,10 +124,14 @@ final class RepositoryOptions {
 
   /** Opens the repository without the metadata cache: for check and repair, which verify it. */
   Repository openUncached() throws IOException {
+    return openUncached(true);
+  }
+
+  private Repository openUncached(boolean warmUp) throws IOException {
     BlobStore store = openStore();
     try {
       Repository.readConfig(store);
-      return Repository.open(store, password(false), Clock.systemUTC());
+      return Repository.open(store, password(false), Clock.systemUTC(), warmUp);
     } catch (IOException | RuntimeException e) {
       store.close();
       throw e;

@@ -13,6 +13,7 @@ import dev.cairn.repository.crypto.ObjectCipher;
 import dev.cairn.repository.immutable.RetainingWrites;
 import dev.cairn.repository.index.ChunkIndex;
 import dev.cairn.repository.index.IndexFile;
+import dev.cairn.repository.keys.EarlyDerivation;
 import dev.cairn.repository.keys.KdfParameters;
 import dev.cairn.repository.keys.KeyRing;
 import dev.cairn.repository.lock.LockKind;
@@ -157,16 +158,45 @@ public final class Repository implements AutoCloseable {
   }
 
   /**
-   * Opens an existing repository.
+   * Starts deriving the key of each key slot of the repository in {@code store} from {@code
+   * password} in the background, so that a later {@link #open} with the same password finds the key
+   * ready (see {@link EarlyDerivation}). Returns at once; never fails.
+   */
+  public static void deriveKeysEarly(BlobStore store, char[] password) {
+    if (password != null && password.length > 0) {
+      EarlyDerivation.start(store, () -> readConfig(store).id(), password);
+    }
+  }
+
+  /**
+   * Opens an existing repository, warming up the JIT for what most commands do next (see {@link
+   * #open(BlobStore, char[], Clock, boolean)}).
    *
    * @throws CairnException if there is no repository, its format is not supported, or the password
    *     opens no key slot
    */
   public static Repository open(BlobStore store, char[] password, Clock clock) throws IOException {
+    return open(store, password, clock, true);
+  }
+
+  /**
+   * Opens an existing repository.
+   *
+   * @param warmUp run the cipher and manifest warm-ups on a spare core while the key is derived:
+   *     they make backups and listings faster, but on a busy or 2-core machine they take CPU from
+   *     the key derivation itself, so a command that wants its first result soonest (export) opens
+   *     without them
+   * @throws CairnException if there is no repository, its format is not supported, or the password
+   *     opens no key slot
+   */
+  public static Repository open(BlobStore store, char[] password, Clock clock, boolean warmUp)
+      throws IOException {
     requirePassword(password);
     RepositoryConfig config = readConfig(store);
-    CipherWarmup.startInBackground();
-    ManifestWarmup.startInBackground();
+    if (warmUp) {
+      CipherWarmup.startInBackground();
+      ManifestWarmup.startInBackground();
+    }
     SecureRandom random = new SecureRandom();
     BlobStore writes = writesOf(store, config, clock, "open");
     KeyRing.Unlocked unlocked = new KeyRing(writes, config.id(), random, clock).unlock(password);

@@ -87,7 +87,7 @@ public final class KeyRing {
    * The slots that can be read; a damaged slot is skipped (reported to {@code onDamage}) so that
    * one corrupt key file cannot lock out the passwords of the others.
    */
-  private List<KeySlot> readable(java.util.function.Consumer<String> onDamage) throws IOException {
+  List<KeySlot> readable(java.util.function.Consumer<String> onDamage) throws IOException {
     List<String> names = new ArrayList<>();
     store.list(PREFIX, info -> names.add(info.name()));
     List<KeySlot> slots = new ArrayList<>();
@@ -183,7 +183,9 @@ public final class KeyRing {
         continue;
       }
       try {
-        byte[] wrappingKey = derive(password, base64.decode(slot.salt()), slot.kdf());
+        byte[] wrappingKey =
+            EarlyDerivation.take(slot, password)
+                .orElseGet(() -> derive(password, base64.decode(slot.salt()), slot.kdf()));
         byte[] material =
             crypt(
                 Cipher.DECRYPT_MODE,
