@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     name = "archive",
     description =
         "Move the data packs that only old restore points use to the store's archive tier (Azure"
-            + " Archive). Packs a newer point shares stay online; indexes, manifests and block maps"
+            + " Archive; on S3, GLACIER, or DEEP_ARCHIVE with CAIRN_S3_ARCHIVE_CLASS). Packs a newer"
+            + " point shares stay online; indexes, manifests and block maps"
             + " never move, so points, check and restore planning need no rehydration. Safe to"
             + " interrupt and run again.")
 final class ArchiveCommand implements Callable<Integer> {
@@ -35,7 +36,9 @@ final class ArchiveCommand implements Callable<Integer> {
     @Option(
         names = "--older-than",
         paramLabel = "AGE",
-        description = "Archive points older than this, e.g. 90d (Azure Archive bills 180 days).")
+        description =
+            "Archive points older than this, e.g. 90d (Azure Archive and S3 Deep Archive bill at"
+                + " least 180 days, S3 Glacier 90).")
     String olderThan;
 
     @Option(

@@ -225,7 +225,7 @@ public final class Repository implements AutoCloseable {
               + ": this store cannot retain objects (use an S3 bucket with Object Lock or an"
               + " Azure container with version-level immutability)");
     }
-    return new RetainingWrites(retaining, config.immutability(), clock);
+    return RetainingWrites.of(retaining, config.immutability(), clock);
   }
 
   /** Reads and checks the config without a password (for tools that only need the format). */

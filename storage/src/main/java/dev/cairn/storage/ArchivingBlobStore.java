@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * Capability of stores that can move objects to an offline, cheaper archive tier and bring them
- * back (Azure Archive; the memory store for tests). The repository archives only data packs of old
- * restore points: everything needed to list, plan and check stays online.
+ * back (Azure Archive, S3 Glacier; the memory store for tests). The repository archives only data
+ * packs of old restore points: everything needed to list, plan and check stays online.
  *
  * <p>Contract, on top of {@link BlobStore}'s:
  *
@@ -36,7 +36,9 @@ public interface ArchivingBlobStore extends BlobStore {
 
   /**
    * Whether {@code name} is online, archived or being rehydrated. One metadata request; never reads
-   * the content.
+   * the content. A store whose rehydration ends with a step of its own (S3: copying the restored
+   * temporary copy back to an online class) takes that step here when it finds the first one done,
+   * one request more, so that ONLINE always means online until archived again.
    *
    * @throws NoSuchObjectException if the object does not exist
    */

@@ -2,7 +2,9 @@ package dev.cairn.storage;
 
 /**
  * How fast an archived object comes back online, and at what price. The times are the services' own
- * figures (Azure Archive; S3 Glacier Flexible Retrieval is similar), not promises.
+ * figures, not promises: Azure Archive's below; S3 Glacier Flexible Retrieval 3 to 5 hours at
+ * STANDARD, minutes at HIGH (Expedited); S3 Glacier Deep Archive within 12 hours at both, as it has
+ * no faster retrieval.
  */
 public enum RehydratePriority {
   /** Up to 15 hours, the cheaper retrieval. */

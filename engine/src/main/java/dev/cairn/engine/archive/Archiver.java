@@ -84,8 +84,8 @@ public final class Archiver {
             + verb
             + " repository "
             + repository.location()
-            + ": its store has no archive tier (Azure Blob Storage has one; local directories and"
-            + " S3 do not)");
+            + ": its store has no archive tier (Azure Blob Storage and S3 have one; local"
+            + " directories do not)");
   }
 
   private ArchiveResult run(ArchivingBlobStore store, Instant before, boolean dryRun)

@@ -182,8 +182,8 @@ class ArchiverTest {
         .hasMessage(
             "Cannot archive restore points of repository "
                 + plain.location()
-                + ": its store has no archive tier (Azure Blob Storage has one; local directories"
-                + " and S3 do not)")
+                + ": its store has no archive tier (Azure Blob Storage and S3 have one; local"
+                + " directories do not)")
         .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
   }
 

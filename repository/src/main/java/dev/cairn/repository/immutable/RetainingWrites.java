@@ -2,7 +2,10 @@ package dev.cairn.repository.immutable;
 
 import dev.cairn.repository.config.Immutability;
 import dev.cairn.repository.lock.LockManager;
+import dev.cairn.storage.ArchiveState;
+import dev.cairn.storage.ArchivingBlobStore;
 import dev.cairn.storage.ObjectInfo;
+import dev.cairn.storage.RehydratePriority;
 import dev.cairn.storage.RetainingBlobStore;
 import dev.cairn.storage.Retention;
 import java.io.IOException;
@@ -19,17 +22,62 @@ import java.util.function.Consumer;
  *
  * <p>Every writer of the repository (packs, index, points, key slots, config, audit events) gets
  * this view from {@link dev.cairn.repository.Repository}, so no write path can forget the
- * retention. Thread-safe like the store it wraps.
+ * retention. The view of a store that also has an archive tier is an {@link ArchivingBlobStore} too
+ * ({@link #of}), so that immutable repositories can be archived: a change of tier is not a write of
+ * the repository's, and keeping the retention through it is the store's part of the {@link
+ * ArchivingBlobStore} contract (S3 carries the Object Lock onto its copy). Thread-safe like the
+ * store it wraps.
  */
-public final class RetainingWrites implements RetainingBlobStore {
+public sealed class RetainingWrites implements RetainingBlobStore
+    permits RetainingWrites.Archiving {
   private final RetainingBlobStore store;
   private final Immutability immutability;
   private final Clock clock;
 
-  public RetainingWrites(RetainingBlobStore store, Immutability immutability, Clock clock) {
+  private RetainingWrites(RetainingBlobStore store, Immutability immutability, Clock clock) {
     this.store = store;
     this.immutability = immutability;
     this.clock = clock;
+  }
+
+  /**
+   * The view of {@code store} for a repository retained as {@code immutability} says: an {@link
+   * ArchivingBlobStore} as well when {@code store} is one.
+   */
+  public static RetainingWrites of(
+      RetainingBlobStore store, Immutability immutability, Clock clock) {
+    return store instanceof ArchivingBlobStore archiving
+        ? new Archiving(store, archiving, immutability, clock)
+        : new RetainingWrites(store, immutability, clock);
+  }
+
+  /** The view of a store with an archive tier: archiving calls pass through unchanged. */
+  static final class Archiving extends RetainingWrites implements ArchivingBlobStore {
+    private final ArchivingBlobStore archiving;
+
+    private Archiving(
+        RetainingBlobStore store,
+        ArchivingBlobStore archiving,
+        Immutability immutability,
+        Clock clock) {
+      super(store, immutability, clock);
+      this.archiving = archiving;
+    }
+
+    @Override
+    public void archive(String name) throws IOException {
+      archiving.archive(name);
+    }
+
+    @Override
+    public ArchiveState state(String name) throws IOException {
+      return archiving.state(name);
+    }
+
+    @Override
+    public void rehydrate(String name, RehydratePriority priority) throws IOException {
+      archiving.rehydrate(name, priority);
+    }
   }
 
   /** The retention an object written or extended now gets. */

@@ -1,5 +1,6 @@
 package dev.cairn.storage.s3;
 
+import dev.cairn.storage.ArchivedObjectException;
 import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectInfo;
@@ -14,6 +15,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -25,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -46,10 +49,12 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRetentionResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus;
 import software.amazon.awssdk.services.s3.model.ObjectLockRetention;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -59,7 +64,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * A {@link dev.cairn.storage.BlobStore} in an S3 bucket, optionally under a key prefix, on AWS S3
  * or an S3-compatible server, with Object Lock ({@link ImmutableStore}) and storage classes ({@link
- * TieredStore}).
+ * TieredStore}, which makes it the storage SPI's {@link dev.cairn.storage.ArchivingBlobStore}: S3
+ * Glacier as the archive tier; a read of an unrestored GLACIER or DEEP_ARCHIVE object, answered 403
+ * InvalidObjectState, fails with {@link ArchivedObjectException}).
  *
  * <p>Object {@code NAME} is the key {@code PREFIX/NAME}. Creates are exclusive as {@link
  * #createGuarantee()} says; objects up to {@link S3Tuning#multipartThreshold()} go up in one
@@ -99,6 +106,14 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
     NONE
   }
 
+  /**
+   * Environment variable that chooses where {@link #archive} moves objects: {@code GLACIER} (S3
+   * Glacier Flexible Retrieval, the default: 90 days minimum, restores in minutes to hours) or
+   * {@code DEEP_ARCHIVE} (about a quarter of the price, 180 days minimum, restores within 12
+   * hours).
+   */
+  public static final String ARCHIVE_CLASS_VARIABLE = "CAIRN_S3_ARCHIVE_CLASS";
+
   private static final System.Logger LOG = System.getLogger(S3BlobStore.class.getName());
   private static final String PROBE_NAME = ".cairn-create-probe";
   private static final String OCTET_STREAM = "application/octet-stream";
@@ -108,6 +123,13 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
   private final String where;
   private final S3Tuning tuning;
   private final CreateGuarantee guarantee;
+  private final StorageClass archiveClass;
+  private final Clock clock;
+
+  /**
+   * Set once AWS has refused an Expedited retrieval for lack of capacity: later ones ask Standard.
+   */
+  private final AtomicBoolean expeditedRefused = new AtomicBoolean();
 
   /**
    * Keys being created by this store, each with a latch opened when its create ends. Creates of one
@@ -117,12 +139,19 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
   private final ConcurrentHashMap<String, CountDownLatch> creating = new ConcurrentHashMap<>();
 
   private S3BlobStore(
-      S3Client client, S3Location location, S3Tuning tuning, CreateGuarantee guarantee) {
+      S3Client client,
+      S3Location location,
+      S3Tuning tuning,
+      CreateGuarantee guarantee,
+      StorageClass archiveClass,
+      Clock clock) {
     this.client = client;
     this.location = location;
     this.where = location.toString();
     this.tuning = tuning;
     this.guarantee = guarantee;
+    this.archiveClass = archiveClass;
+    this.clock = clock;
   }
 
   /**
@@ -130,14 +159,16 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
    * AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}, {@code
    * AWS_REGION}, {@code AWS_PROFILE}; else the SDK's default chain: profiles, container and
    * instance roles), checks that the bucket exists (creating it if {@code createBucket}) and finds
-   * the create guarantee.
+   * the create guarantee. {@value #ARCHIVE_CLASS_VARIABLE} chooses the {@link #archiveClass()}.
    *
+   * @throws IllegalArgumentException if {@value #ARCHIVE_CLASS_VARIABLE} names another class
    * @throws IOException "Cannot open repository LOCATION: ..." when the bucket is missing, access
    *     is denied or the server cannot be reached
    */
   public static S3BlobStore open(
       S3Location location, Map<String, String> environment, S3Tuning tuning, boolean createBucket)
       throws IOException {
+    StorageClass archiveClass = archiveClass(location, environment);
     S3Client client = newClient(location, environment, tuning);
     try {
       checkBucket(client, location, createBucket);
@@ -145,7 +176,7 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
           tuning.createGuarantee().isPresent()
               ? tuning.createGuarantee().get()
               : probeCreateGuarantee(client, location);
-      return new S3BlobStore(client, location, tuning, guarantee);
+      return new S3BlobStore(client, location, tuning, guarantee, archiveClass, Clock.systemUTC());
     } catch (IOException | RuntimeException e) {
       client.close();
       throw e;
@@ -155,7 +186,18 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
   /** A store on an already built client, which it closes; for tests that fake the server. */
   static S3BlobStore onClient(
       S3Client client, S3Location location, S3Tuning tuning, CreateGuarantee guarantee) {
-    return new S3BlobStore(client, location, tuning, guarantee);
+    return onClient(client, location, tuning, guarantee, StorageClass.GLACIER, Clock.systemUTC());
+  }
+
+  /** A store on an already built client that archives to {@code archiveClass}; for tests. */
+  static S3BlobStore onClient(
+      S3Client client,
+      S3Location location,
+      S3Tuning tuning,
+      CreateGuarantee guarantee,
+      StorageClass archiveClass,
+      Clock clock) {
+    return new S3BlobStore(client, location, tuning, guarantee, archiveClass, clock);
   }
 
   /** How creates are made exclusive on this bucket. */
@@ -527,13 +569,223 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
 
   @Override
   public StorageClass storageClass(String name) throws IOException {
+    return objectClass(name).storageClass();
+  }
+
+  @Override
+  public ObjectClass objectClass(String name) throws IOException {
     String key = location.key(ObjectNames.requireValid(name));
     HeadObjectResponse head =
         head(name, key).orElseThrow(() -> new NoSuchObjectException(name, where));
-    String storageClass = head.storageClassAsString();
-    return storageClass == null || storageClass.isEmpty()
-        ? StorageClass.STANDARD
-        : StorageClass.of(storageClass);
+    return ObjectClass.of(head.storageClassAsString(), head.restore());
+  }
+
+  /**
+   * GLACIER, unless {@value #ARCHIVE_CLASS_VARIABLE} said DEEP_ARCHIVE when the store was opened.
+   */
+  @Override
+  public StorageClass archiveClass() {
+    return archiveClass;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One CopyObject of the version a HEAD just found (by its id on a versioned bucket) onto the
+   * same key, with {@code x-amz-storage-class}, {@code x-amz-metadata-directive: COPY} and, on a
+   * versioned bucket, the Object Lock of the version copied ({@code x-amz-object-lock-mode}, {@code
+   * -retain-until-date}, {@code -legal-hold}, read with GetObjectRetention and GetObjectLegalHold):
+   * S3 does not copy Object Lock settings, and a copy without them would be a current version
+   * nobody protects. A retention that has already ended is not carried (S3 refuses past dates). The
+   * superseded version is deleted by its id only when neither a retention nor a legal hold protects
+   * it; if that delete fails, the copy still counts and a warning names the version.
+   */
+  @Override
+  public void changeStorageClass(String name, StorageClass target) throws IOException {
+    String key = location.key(ObjectNames.requireValid(name));
+    HeadObjectResponse head =
+        head(name, key).orElseThrow(() -> new NoSuchObjectException(name, where));
+    ObjectClass current = ObjectClass.of(head.storageClassAsString(), head.restore());
+    if (current.storageClass().equals(target)) {
+      return;
+    }
+    String action = "move object " + name + " in " + where + " to storage class " + target;
+    if (!current.readable()) {
+      throw new IOException(
+          "Cannot "
+              + action
+              + ": it is in "
+              + current.storageClass()
+              + " without a restored copy; rehydrate it first");
+    }
+    String version = versionOf(head);
+    ObjectLock lock = version == null ? ObjectLock.NONE : lock(name);
+    Optional<Retention> carried = lock.retention().filter(r -> r.protectsAt(clock.instant()));
+    CopyObjectRequest.Builder copy =
+        CopyObjectRequest.builder()
+            .sourceBucket(location.bucket())
+            .sourceKey(key)
+            .sourceVersionId(version)
+            .destinationBucket(location.bucket())
+            .destinationKey(key)
+            .storageClass(target.name())
+            .metadataDirective(MetadataDirective.COPY);
+    carried.ifPresent(
+        r -> copy.objectLockMode(r.mode().name()).objectLockRetainUntilDate(r.retainUntil()));
+    if (lock.legalHold()) {
+      copy.objectLockLegalHoldStatus(ObjectLockLegalHoldStatus.ON);
+    }
+    String copied;
+    try {
+      copied = client.copyObject(copy.build()).versionId();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
+        throw new NoSuchObjectException(name, where);
+      }
+      if (isInvalidObjectState(e)) {
+        throw new IOException(
+            "Cannot " + action + ": its restored copy is gone (expired); rehydrate it again", e);
+      }
+      throw new IOException("Cannot " + action + ": " + reason(e), e);
+    } catch (SdkException e) {
+      throw new IOException("Cannot " + action + ": " + reason(e), e);
+    }
+    // Only a version the server confirms was replaced by another one is deleted: the new version
+    // holds the same bytes, and the old one would otherwise be billed in its old class.
+    if (version != null
+        && carried.isEmpty()
+        && !lock.legalHold()
+        && copied != null
+        && !copied.equals(version)) {
+      deleteSuperseded(name, key, version, current.storageClass());
+    }
+  }
+
+  private void deleteSuperseded(String name, String key, String version, StorageClass oldClass) {
+    try {
+      client.deleteObject(b -> b.bucket(location.bucket()).key(key).versionId(version));
+    } catch (S3Exception e) {
+      if (e.statusCode() != 404 || isNoSuchBucket(e)) {
+        warnSuperseded(name, version, oldClass, reason(e));
+      }
+    } catch (SdkException e) {
+      warnSuperseded(name, version, oldClass, reason(e));
+    }
+  }
+
+  private void warnSuperseded(String name, String version, StorageClass oldClass, String reason) {
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "Cannot delete version {0} of object {1} in {2}, superseded by a copy in another storage"
+            + " class: {3}; it stays billed in {4} until a lifecycle rule for noncurrent versions"
+            + " removes it",
+        version,
+        name,
+        where,
+        reason,
+        oldClass);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>RestoreObject with {@code <Days>} and {@code <GlacierJobParameters><Tier>}. Already in
+   * progress (409 RestoreAlreadyInProgress) and already restored (200, which only moves the copy's
+   * expiry) count as done, and so does an object that is no longer in an offline class (403
+   * InvalidObjectState). When AWS has no capacity for an Expedited retrieval (503
+   * GlacierExpeditedRetrievalNotAvailable, after the retries), the restore is asked at Standard,
+   * with a warning, and so are the later Expedited ones of this store.
+   */
+  @Override
+  public void restore(String name, int days, RetrievalTier tier) throws IOException {
+    if (days < 1) {
+      throw new IllegalArgumentException(
+          "Cannot restore object " + name + " in " + where + ": days must be at least 1: " + days);
+    }
+    String key = location.key(ObjectNames.requireValid(name));
+    RetrievalTier asked =
+        tier == RetrievalTier.EXPEDITED && expeditedRefused.get() ? RetrievalTier.STANDARD : tier;
+    try {
+      client.restoreObject(
+          b ->
+              b.bucket(location.bucket())
+                  .key(key)
+                  .restoreRequest(
+                      r -> r.days(days).glacierJobParameters(g -> g.tier(asked.serviceName()))));
+    } catch (S3Exception e) {
+      String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+      if (e.statusCode() == 409 && "RestoreAlreadyInProgress".equals(code)) {
+        return;
+      }
+      if (isInvalidObjectState(e)) {
+        return; // not in an offline class (any more): nothing to restore
+      }
+      if (asked == RetrievalTier.EXPEDITED
+          && "GlacierExpeditedRetrievalNotAvailable".equals(code)) {
+        if (expeditedRefused.compareAndSet(false, true)) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "AWS has no capacity for Expedited retrievals now (503 {0}); restoring from {1} at"
+                  + " Standard instead (3 to 5 hours)",
+              code,
+              where);
+        }
+        restore(name, days, RetrievalTier.STANDARD);
+        return;
+      }
+      if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
+        throw new NoSuchObjectException(name, where);
+      }
+      throw failure("restore", name, e);
+    } catch (SdkException e) {
+      throw failure("restore", name, e);
+    }
+  }
+
+  /** A read refused because the object is archived, naming whether a restore is under way. */
+  private IOException archivedFailure(String name) {
+    boolean rehydrating = false;
+    try {
+      rehydrating = objectClass(name).restore() == ObjectClass.Restore.IN_PROGRESS;
+    } catch (IOException e) {
+      // The read failed anyway; without the HEAD the message says "rehydrate first".
+    }
+    return new ArchivedObjectException(name, where, rehydrating);
+  }
+
+  /** The version id of a versioned object, null on unversioned (or suspended) buckets. */
+  private static String versionOf(HeadObjectResponse head) {
+    String version = head.versionId();
+    return version == null || version.isEmpty() || "null".equals(version) ? null : version;
+  }
+
+  private static boolean isInvalidObjectState(S3Exception e) {
+    return e.statusCode() == 403
+        && e.awsErrorDetails() != null
+        && "InvalidObjectState".equals(e.awsErrorDetails().errorCode());
+  }
+
+  /**
+   * The archive class {@value #ARCHIVE_CLASS_VARIABLE} names (case and '-' or '_' free): GLACIER
+   * when unset.
+   */
+  static StorageClass archiveClass(S3Location location, Map<String, String> environment) {
+    String value = nonBlank(environment.get(ARCHIVE_CLASS_VARIABLE));
+    if (value == null) {
+      return StorageClass.GLACIER;
+    }
+    String normalized = value.strip().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    if (normalized.equals("GLACIER") || normalized.equals("DEEP_ARCHIVE")) {
+      return StorageClass.of(normalized);
+    }
+    throw new IllegalArgumentException(
+        "Cannot open repository "
+            + location
+            + ": "
+            + ARCHIVE_CLASS_VARIABLE
+            + " must be GLACIER or DEEP_ARCHIVE, not '"
+            + value
+            + "'");
   }
 
   // ---- multipart ------------------------------------------------------------------------------
@@ -731,6 +983,9 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
     if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
       return new NoSuchObjectException(name, where);
     }
+    if (isInvalidObjectState(e)) {
+      return archivedFailure(name);
+    }
     return failure("read", name, e);
   }
 
@@ -761,6 +1016,9 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
       int status = s3.statusCode();
       String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
       String message = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorMessage();
+      if (status == 403 && "InvalidObjectState".equals(code)) {
+        return "the object is archived (403 InvalidObjectState)";
+      }
       if (status == 403) {
         return "access denied" + (code == null ? "" : " (" + code + ")");
       }

@@ -15,7 +15,9 @@ import java.util.Set;
  * is addressed path-style ({@code http://HOST:PORT/BUCKET/KEY}) and defaults to region us-east-1.
  * Plain http is accepted for any explicit endpoint, with a warning unless the host is this machine.
  * With {@link Context#create()} a missing bucket is created; otherwise opening fails with "Cannot
- * open repository LOCATION: bucket BUCKET does not exist".
+ * open repository LOCATION: bucket BUCKET does not exist". {@code CAIRN_S3_ARCHIVE_CLASS} ({@code
+ * GLACIER} or {@code DEEP_ARCHIVE}) chooses where the archive tier moves objects ({@link
+ * S3BlobStore#ARCHIVE_CLASS_VARIABLE}).
  */
 public final class S3BlobStoreProvider implements BlobStoreProvider {
   private static final System.Logger LOG = System.getLogger(S3BlobStoreProvider.class.getName());

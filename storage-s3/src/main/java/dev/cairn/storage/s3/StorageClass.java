@@ -32,6 +32,16 @@ public record StorageClass(String name) {
     }
   }
 
+  /**
+   * Whether objects in this class are offline: GLACIER (Glacier Flexible Retrieval) and
+   * DEEP_ARCHIVE objects cannot be read until a RestoreObject has made a temporary copy. Every
+   * other class is online, GLACIER_IR (Glacier Instant Retrieval) included: it is read like
+   * STANDARD, at a higher price per GiB read.
+   */
+  public boolean offline() {
+    return equals(GLACIER) || equals(DEEP_ARCHIVE);
+  }
+
   /** The class named {@code name}. */
   public static StorageClass of(String name) {
     return new StorageClass(name);

@@ -2,7 +2,7 @@
  * Cairn's storage SPI on S3-compatible object storage (AWS S3, Ceph RGW and others): {@link
  * dev.cairn.storage.s3.S3BlobStore}, opened by URL through {@link
  * dev.cairn.storage.s3.S3BlobStoreProvider}, plus the Object Lock and storage-class capabilities
- * ({@link dev.cairn.storage.s3.ImmutableStore}, {@link dev.cairn.storage.s3.TieredStore}) that
- * immutable and archive repositories will build on.
+ * ({@link dev.cairn.storage.s3.ImmutableStore}, {@link dev.cairn.storage.s3.TieredStore}) on which
+ * immutable repositories and the archive tier (S3 Glacier) are built.
  */
 package dev.cairn.storage.s3;
