@@ -17,6 +17,9 @@ type faultConfig struct {
 	DeniedPrivileges []string             `json:"deniedPrivileges,omitempty"`
 	NfcUploadDrop    *nfcUploadDrop       `json:"nfcUploadDrop,omitempty"`
 	ImportVApp       *importVAppFault     `json:"importVApp,omitempty"`
+	// NfcRequireLength makes NFC uploads without a Content-Length (chunked) fail with 411, as an
+	// NFC server that wants the length up front would.
+	NfcRequireLength bool `json:"nfcRequireLength,omitempty"`
 }
 
 type createSnapshotFault struct {
@@ -109,6 +112,13 @@ func (f *faultState) takeNfcDrop() int64 {
 		}
 	}
 	return drop.AfterBytes
+}
+
+// requireLength says whether NFC uploads must carry a Content-Length.
+func (f *faultState) requireLength() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.config.NfcRequireLength
 }
 
 // takeImportVApp says whether this ImportVApp fails, and with what message.

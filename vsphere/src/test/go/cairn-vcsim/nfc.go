@@ -208,6 +208,12 @@ func (e *extensions) serveNFC(inner http.Handler, w http.ResponseWriter, r *http
 		http.Error(w, "Cannot upload "+name+": lease "+leaseID+" has no disk of that name", http.StatusNotFound)
 		return
 	}
+	if r.ContentLength < 0 && e.faults.requireLength() {
+		log.Printf("nfc %s %s: refused, no Content-Length (fault nfcRequireLength)", r.Method, disk.fileName)
+		_, _ = io.Copy(io.Discard, r.Body)
+		http.Error(w, "Cannot upload "+name+": a Content-Length is required", http.StatusLengthRequired)
+		return
+	}
 	disk.uploading.Lock()
 	defer disk.uploading.Unlock()
 

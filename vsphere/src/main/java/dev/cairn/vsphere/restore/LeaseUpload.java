@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * goes there with the session's cookie and TLS trust. Any other host (an ESXi host named by
  * vCenter) gets the same TLS trust and no cookie: the lease's URL is its own credential, and the
  * vCenter session is not handed to another server.
+ *
+ * <p>The stream's length is known only at its end, so it is sent chunked. A server that answers 411
+ * Length Required gets the stream again, first written to a temporary file (deleted after) so that
+ * its length goes with it; later disks of the same restore are then spooled straight away.
  */
 final class LeaseUpload {
   static final String CONTENT_TYPE = "application/x-vnd.vmware-streamVmdk";
@@ -34,9 +38,17 @@ final class LeaseUpload {
   }
 
   private final SoapTransport transport;
+  private final java.nio.file.Path spoolDirectory;
+  private final java.util.function.Consumer<String> warnings;
+  private boolean lengthRequired;
 
-  LeaseUpload(SoapTransport transport) {
+  LeaseUpload(
+      SoapTransport transport,
+      java.nio.file.Path spoolDirectory,
+      java.util.function.Consumer<String> warnings) {
     this.transport = transport;
+    this.spoolDirectory = spoolDirectory;
+    this.warnings = warnings;
   }
 
   /** The URL to send to: {@code *} replaced by the session's server. */
@@ -67,6 +79,63 @@ final class LeaseUpload {
    */
   void send(NfcLease.DeviceUrl device, String label, Body body) throws IOException {
     URI uri = target(device);
+    if (lengthRequired) {
+      sendSpooled(uri, label, body);
+      return;
+    }
+    HttpResponse<String> response = sendStreamed(uri, label, body);
+    if (response.statusCode() == 411) {
+      lengthRequired = true;
+      warnings.accept(
+          "The server at "
+              + uri.getRawAuthority()
+              + " wants each disk's length before its bytes: disks are written to "
+              + spoolDirectory
+              + " first, then sent");
+      sendSpooled(uri, label, body);
+      return;
+    }
+    requireSuccess(response, label, uri);
+  }
+
+  private void sendSpooled(URI uri, String label, Body body) throws IOException {
+    java.nio.file.Path spooled =
+        java.nio.file.Files.createTempFile(spoolDirectory, "cairn-upload-", ".vmdk");
+    try {
+      try (OutputStream out =
+          new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(spooled), 1 << 20)) {
+        body.writeTo(out);
+      }
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .header("Content-Type", CONTENT_TYPE)
+              .POST(HttpRequest.BodyPublishers.ofFile(spooled));
+      if (sameServer(uri)) {
+        request = transport.authenticate(request);
+      }
+      HttpResponse<String> response;
+      try {
+        response =
+            transport
+                .httpClient()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("Upload of " + label + " to " + uri + " interrupted");
+      } catch (IOException e) {
+        throw failure(label, uri, null, e);
+      }
+      requireSuccess(response, label, uri);
+    } finally {
+      java.nio.file.Files.deleteIfExists(spooled);
+    }
+  }
+
+  private boolean sameServer(URI uri) {
+    return uri.getRawAuthority().equals(transport.server().getRawAuthority());
+  }
+
+  private HttpResponse<String> sendStreamed(URI uri, String label, Body body) throws IOException {
     boolean sameServer = uri.getRawAuthority().equals(transport.server().getRawAuthority());
     PipedInputStream in = new PipedInputStream(PIPE_BYTES);
     PipedOutputStream out = new PipedOutputStream(in);
@@ -105,9 +174,14 @@ final class LeaseUpload {
       in.close();
     }
     Throwable failed = bodyFailure(writer, in, bodyFailure);
-    if (failed != null) {
+    if (failed != null && response.statusCode() != 411) {
       throw failure(label, uri, failed, null);
     }
+    return response;
+  }
+
+  private static void requireSuccess(HttpResponse<String> response, String label, URI uri)
+      throws IOException {
     if (response.statusCode() / 100 != 2) {
       String reason = response.body().strip().replaceAll("\\s+", " ");
       throw new IOException(

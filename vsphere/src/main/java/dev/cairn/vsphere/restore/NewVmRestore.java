@@ -165,7 +165,12 @@ public final class NewVmRestore {
     }
     LeaseProgress reporter = new LeaseProgress(started, total, ready.leaseTimeoutSeconds());
     List<DiskUpload> uploads = new ArrayList<>();
-    LeaseUpload upload = new LeaseUpload(client.transport());
+    // A server that wants lengths up front gets each disk from a temporary file first.
+    LeaseUpload upload =
+        new LeaseUpload(
+            client.transport(),
+            java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
+            warnings);
     try (reporter) {
       for (int n = 0; n < diskUrls.size(); n++) {
         int index = built.diskOrder().get(n);

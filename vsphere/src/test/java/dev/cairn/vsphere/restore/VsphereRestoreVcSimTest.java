@@ -475,4 +475,29 @@ class VsphereRestoreVcSimTest {
       return files.filter(f -> f.getFileName().toString().startsWith(name)).toList();
     }
   }
+
+  @Test
+  void aServerThatWantsTheLengthUpFrontGetsTheDiskFromATemporaryFile() throws Exception {
+    try (VimClient client = connect()) {
+      List<String> warnings = new ArrayList<>();
+      sim.setFaults(VcSim.Faults.none().requireNfcLength());
+      NewVmRestore.Result result;
+      try {
+        result = restorer(client, warnings).restore(point, request("spooled-copy"));
+      } finally {
+        sim.clearFaults();
+      }
+      Vm restored = new InventoryReader(client).read(null).vm("spooled-copy").orElseThrow();
+      assertThat(restored.ref()).isEqualTo(result.vm());
+      assertThat(
+              Files.mismatch(
+                  flatOf(restored.disks().getFirst()), flatOf(original.disks().getFirst())))
+          .isEqualTo(-1);
+      assertThat(warnings).anySatisfy(w -> assertThat(w).contains("wants each disk's length"));
+      try (var spooled = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+        assertThat(spooled.filter(f -> f.getFileName().toString().startsWith("cairn-upload-")))
+            .isEmpty();
+      }
+    }
+  }
 }

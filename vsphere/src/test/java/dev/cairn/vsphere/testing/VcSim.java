@@ -223,10 +223,17 @@ public final class VcSim implements AutoCloseable {
       DatastoreGetDrop datastoreGetDrop,
       List<String> deniedPrivileges,
       NfcUploadDrop nfcUploadDrop,
-      ImportVApp importVApp) {
+      ImportVApp importVApp,
+      Boolean nfcRequireLength) {
     /** No faults. */
     public static Faults none() {
-      return new Faults(null, null, List.of(), null, null);
+      return new Faults(null, null, List.of(), null, null, null);
+    }
+
+    /** NFC uploads without a Content-Length (chunked) are answered 411 Length Required. */
+    public Faults requireNfcLength() {
+      return new Faults(
+          createSnapshot, datastoreGetDrop, deniedPrivileges, nfcUploadDrop, importVApp, true);
     }
 
     /** Fails the next {@code times} CreateSnapshot_Task calls (0: every call). */
@@ -236,7 +243,8 @@ public final class VcSim implements AutoCloseable {
           datastoreGetDrop,
           deniedPrivileges,
           nfcUploadDrop,
-          importVApp);
+          importVApp,
+          nfcRequireLength);
     }
 
     /**
@@ -249,13 +257,19 @@ public final class VcSim implements AutoCloseable {
           new DatastoreGetDrop(afterBytes, times, pathContains),
           deniedPrivileges,
           nfcUploadDrop,
-          importVApp);
+          importVApp,
+          nfcRequireLength);
     }
 
     /** Denies these privilege ids on every object. */
     public Faults deny(String... privilegeIds) {
       return new Faults(
-          createSnapshot, datastoreGetDrop, List.of(privilegeIds), nfcUploadDrop, importVApp);
+          createSnapshot,
+          datastoreGetDrop,
+          List.of(privilegeIds),
+          nfcUploadDrop,
+          importVApp,
+          nfcRequireLength);
     }
 
     /**
@@ -269,7 +283,8 @@ public final class VcSim implements AutoCloseable {
           datastoreGetDrop,
           deniedPrivileges,
           new NfcUploadDrop(afterBytes, times),
-          importVApp);
+          importVApp,
+          nfcRequireLength);
     }
 
     /**
@@ -282,7 +297,8 @@ public final class VcSim implements AutoCloseable {
           datastoreGetDrop,
           deniedPrivileges,
           nfcUploadDrop,
-          new ImportVApp(message, times));
+          new ImportVApp(message, times),
+          nfcRequireLength);
     }
   }
 
