@@ -5,8 +5,11 @@ import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectInfo;
 import dev.cairn.storage.ObjectLockedException;
 import dev.cairn.storage.ObjectNames;
+import dev.cairn.storage.RecoveredObject;
 import dev.cairn.storage.Retention;
 import dev.cairn.storage.RetentionMode;
+import dev.cairn.storage.VersionRecovery;
+import dev.cairn.storage.VersionedBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -71,7 +75,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <p>Thread-safe; one instance holds one connection pool, released by {@link #close()}.
  */
-public final class S3BlobStore implements ImmutableStore, TieredStore {
+public final class S3BlobStore implements ImmutableStore, TieredStore, VersionedBlobStore {
 
   /**
    * How a create is made exclusive, so that two writers can never destroy each other's objects.
@@ -523,6 +527,17 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
     }
   }
 
+  // ---- VersionedBlobStore ---------------------------------------------------------------------
+
+  /** {@inheritDoc} See {@link S3VersionRecovery} for how, on S3. */
+  @Override
+  public VersionRecovery recoverOriginals(
+      List<String> prefixes, boolean dryRun, Consumer<RecoveredObject> recovered)
+      throws IOException {
+    return new S3VersionRecovery(client, location, tuning.listPageSize(), Clock.systemUTC())
+        .run(prefixes, dryRun, recovered);
+  }
+
   // ---- TieredStore ----------------------------------------------------------------------------
 
   @Override
@@ -796,7 +811,7 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
   }
 
   /** Whether a lock query failed only because the object or bucket has no lock configured. */
-  private static boolean isNoLockConfiguration(S3Exception e) {
+  static boolean isNoLockConfiguration(S3Exception e) {
     String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
     return (e.statusCode() == 404 && !"NoSuchKey".equals(code) && !"NoSuchBucket".equals(code))
         || (e.statusCode() == 400 && "InvalidRequest".equals(code));
