@@ -404,7 +404,12 @@ final class S3VersionRecovery {
         && !"STANDARD".equals(original.storageClass)) {
       copy.storageClass(original.storageClass);
     }
-    String copied = client.copyObject(copy.build()).versionId();
+    String answered = client.copyObject(copy.build()).versionId();
+    // Ceph RGW 16 does not say which version a copy made: the current one is it.
+    String copied =
+        answered == null || answered.isEmpty()
+            ? client.headObject(b -> b.bucket(location.bucket()).key(key)).versionId()
+            : answered;
     ObjectLock applied = lockOf(key, copied);
     if (retention.isPresent() && !applied.retention().equals(retention)) {
       Retention r = retention.get();

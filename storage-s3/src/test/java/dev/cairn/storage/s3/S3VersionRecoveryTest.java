@@ -152,7 +152,8 @@ class S3VersionRecoveryTest {
               object -> {
                 assertThat(object.kind()).isEqualTo(Kind.ORIGINAL_COPIED);
                 assertThat(object.detail())
-                    .contains("copied the original (version " + original + ") on top")
+                    .contains("copied the original (version " + original + ") on top as version")
+                    .doesNotContain("as version null")
                     .contains("retained until")
                     .contains("compliance mode");
               });
@@ -162,6 +163,7 @@ class S3VersionRecoveryTest {
       assertThat(store.lock("keys/k1").legalHold()).isTrue();
       List<String> versions = versionIds(raw, bucket).get("repo/keys/k1");
       assertThat(versions).hasSize(3).last().isEqualTo(original);
+      assertThat(reported.getFirst().detail()).contains("on top as version " + versions.getFirst());
 
       // A second run finds the copy as good as the original and changes nothing.
       reported.clear();
@@ -239,6 +241,58 @@ class S3VersionRecoveryTest {
         assertThat(store.read(entry.getKey())).as(entry.getKey()).isEqualTo(entry.getValue());
       }
       assertThat(versionIds(raw, bucket)).isEqualTo(originals);
+    }
+  }
+
+  /**
+   * Without Object Lock the server would let the recovery delete anything, originals included: a
+   * seeded random pile of deletes, foreign writes (some of the original's size) and rewrites of the
+   * original's own bytes over unretained objects; afterwards every original version is still there
+   * and current in content.
+   */
+  @Test
+  void aRandomAttackOnAnUnlockedBucketNeverCostsAnOriginalVersion() throws Exception {
+    String bucket = "versioned-" + ++buckets;
+    try (S3Client raw = ceph.client()) {
+      raw.createBucket(b -> b.bucket(bucket));
+      raw.putBucketVersioning(
+          b -> b.bucket(bucket).versioningConfiguration(v -> v.status("Enabled")));
+    }
+    try (S3Client raw = ceph.client();
+        S3BlobStore store = open(bucket + "/repo", S3Tuning.DEFAULTS.withListPageSize(3))) {
+      SplittableRandom random = new SplittableRandom(42);
+      Map<String, byte[]> contents = new LinkedHashMap<>();
+      for (int i = 0; i < 12; i++) {
+        byte[] content = bytes(64 + random.nextInt(4), random.nextLong());
+        contents.put("index/o" + i, content);
+        store.create("index/o" + i, content);
+      }
+      Map<String, List<String>> originals = versionIds(raw, bucket);
+      List<String> names = List.copyOf(contents.keySet());
+      for (int step = 0; step < 60; step++) {
+        String name = names.get(random.nextInt(names.size()));
+        String key = "repo/" + name;
+        switch (random.nextInt(3)) {
+          case 0 -> raw.deleteObject(b -> b.bucket(bucket).key(key));
+          case 1 -> put(raw, bucket, key, bytes(64 + random.nextInt(4), random.nextLong()));
+          default -> put(raw, bucket, key, contents.get(name));
+        }
+      }
+
+      VersionRecovery result = store.recoverOriginals(EVERYTHING, false, reported::add);
+
+      assertThat(result.unrecoverable()).isZero();
+      assertThat(result.originalsCopied()).isZero();
+      assertThat(result.recovered()).isPositive();
+      Map<String, List<String>> after = versionIds(raw, bucket);
+      for (String name : names) {
+        String key = "repo/" + name;
+        assertThat(after.get(key)).as(key).last().isEqualTo(originals.get(key).getFirst());
+        assertThat(store.read(name)).as(name).isEqualTo(contents.get(name));
+      }
+      reported.clear();
+      assertThat(store.recoverOriginals(EVERYTHING, false, reported::add).recovered()).isZero();
+      assertThat(reported).isEmpty();
     }
   }
 
