@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       KeyCommand.class,
       UnlockCommand.class,
       RepairIndexCommand.class,
+      RecoverVersionsCommand.class,
       AuditCommand.class,
       VsphereCommand.class,
       CommandLine.HelpCommand.class
