@@ -529,7 +529,7 @@ public final class S3BlobStore implements ImmutableStore, TieredStore, Versioned
 
   // ---- VersionedBlobStore ---------------------------------------------------------------------
 
-  /** {@inheritDoc} See {@link S3VersionRecovery} for how, on S3. */
+  /** {@inheritDoc} See {@code S3VersionRecovery} for how, on S3. */
   @Override
   public VersionRecovery recoverOriginals(
       List<String> prefixes, boolean dryRun, Consumer<RecoveredObject> recovered)

@@ -3,6 +3,7 @@
  * dev.cairn.storage.s3.S3BlobStore}, opened by URL through {@link
  * dev.cairn.storage.s3.S3BlobStoreProvider}, plus the Object Lock and storage-class capabilities
  * ({@link dev.cairn.storage.s3.ImmutableStore}, {@link dev.cairn.storage.s3.TieredStore}) that
- * immutable and archive repositories will build on.
+ * immutable and archive repositories will build on, and the recovery of versions another client hid
+ * on a versioned bucket ({@code S3VersionRecovery}).
  */
 package dev.cairn.storage.s3;
