@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "audit",
     description =
-        "Show the audit trail: init, key changes, restores, forget, prune, unlock and repairs.")
+        "Show the audit trail: init, key changes, restores, forget, prune, unlock, repairs and"
+            + " version recoveries.")
 final class AuditCommand implements Callable<Integer> {
   @Mixin RepositoryOptions repository;
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -41,6 +41,7 @@ public final class CairnCommand implements Runnable {
           KeyCommand.class,
           UnlockCommand.class,
           RepairIndexCommand.class,
+          RecoverVersionsCommand.class,
           AuditCommand.class,
           VsphereCommand.class,
           CommandLine.HelpCommand.class);

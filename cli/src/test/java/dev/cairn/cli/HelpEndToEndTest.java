@@ -35,6 +35,7 @@ class HelpEndToEndTest {
         "key list",
         "unlock",
         "repair-index",
+        "recover-versions",
         "audit",
         "vsphere",
         "vsphere inventory"

@@ -6,8 +6,11 @@ import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectInfo;
 import dev.cairn.storage.ObjectLockedException;
 import dev.cairn.storage.ObjectNames;
+import dev.cairn.storage.RecoveredObject;
 import dev.cairn.storage.Retention;
 import dev.cairn.storage.RetentionMode;
+import dev.cairn.storage.VersionRecovery;
+import dev.cairn.storage.VersionedBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -78,7 +81,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <p>Thread-safe; one instance holds one connection pool, released by {@link #close()}.
  */
-public final class S3BlobStore implements ImmutableStore, TieredStore {
+public final class S3BlobStore implements ImmutableStore, TieredStore, VersionedBlobStore {
 
   /**
    * How a create is made exclusive, so that two writers can never destroy each other's objects.
@@ -563,6 +566,17 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
     } catch (SdkException e) {
       throw failure("set the legal hold of", name, e);
     }
+  }
+
+  // ---- VersionedBlobStore ---------------------------------------------------------------------
+
+  /** {@inheritDoc} See {@code S3VersionRecovery} for how, on S3. */
+  @Override
+  public VersionRecovery recoverOriginals(
+      List<String> prefixes, boolean dryRun, Consumer<RecoveredObject> recovered)
+      throws IOException {
+    return new S3VersionRecovery(client, location, tuning.listPageSize(), Clock.systemUTC())
+        .run(prefixes, dryRun, recovered);
   }
 
   // ---- TieredStore ----------------------------------------------------------------------------
@@ -1054,7 +1068,7 @@ public final class S3BlobStore implements ImmutableStore, TieredStore {
   }
 
   /** Whether a lock query failed only because the object or bucket has no lock configured. */
-  private static boolean isNoLockConfiguration(S3Exception e) {
+  static boolean isNoLockConfiguration(S3Exception e) {
     String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
     return (e.statusCode() == 404 && !"NoSuchKey".equals(code) && !"NoSuchBucket".equals(code))
         || (e.statusCode() == 400 && "InvalidRequest".equals(code));
