@@ -74,6 +74,19 @@ final class ExportCommand implements Callable<Integer> {
     // byte counts (docs/benchmarks.md section 5.2); serving reads warms the JIT up soon enough.
     try (Repository opened = repository.open(false);
         RepositoryLock lock = opened.lock(LockKind.SHARED, "export")) {
+      // The first read needs the chunk index: load it on the other core while the point is found
+      // and the server starts. A failure here is left to the first read, which reports it.
+      Thread.ofPlatform()
+          .daemon()
+          .name("cairn-index-load")
+          .start(
+              () -> {
+                try {
+                  opened.index();
+                } catch (IOException | RuntimeException e) {
+                  // reported by the read that needs the index
+                }
+              });
       RestorePoint found = opened.points().find(selection.point);
       // The guest would meet archived data as I/O errors at random places: refuse up front.
       OfflinePacks offline =
