@@ -182,7 +182,10 @@ public final class NewVmRestore {
             "disk " + index + " of restore point " + point.shortId(),
             out ->
                 made[0] =
-                    stream.writeTo(out, request.vmName() + "_" + index + ".vmdk", "lsilogic"));
+                    stream.writeTo(
+                        out,
+                        request.vmName() + "_" + index + ".vmdk",
+                        adapterType(point.configuration(), index)));
         reporter.diskDone(point.disks().get(index).sizeBytes());
         uploads.add(
             new DiskUpload(
@@ -209,6 +212,28 @@ public final class NewVmRestore {
       }
     }
     return new Result(ready.entity(), request.vmName(), uploads, poweredOn);
+  }
+
+  /**
+   * The descriptor's adapter type for disk {@code index}: {@code ide} for a disk that was on an IDE
+   * controller, else {@code lsilogic} (what vSphere writes for SCSI, SATA and NVMe disks alike; the
+   * import spec, not the descriptor, decides the controller).
+   */
+  static String adapterType(VmConfiguration configuration, int index) {
+    if (configuration == null) {
+      return "lsilogic";
+    }
+    for (VmConfiguration.DiskSlot slot : configuration.disks()) {
+      if (slot.diskIndex() == index) {
+        for (VmConfiguration.Controller controller : configuration.controllers()) {
+          if (controller.key() == slot.controllerKey()
+              && "VirtualIDEController".equals(NewVmSpec.vimControllerType(controller.type()))) {
+            return "ide";
+          }
+        }
+      }
+    }
+    return "lsilogic";
   }
 
   /**

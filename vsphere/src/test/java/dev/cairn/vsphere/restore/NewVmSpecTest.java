@@ -146,4 +146,11 @@ class NewVmSpecTest {
     assertThat(NewVmSpec.vimNicType("virtio")).isEqualTo("VirtualVmxnet3");
     assertThat(NewVmSpec.vimNicType("VirtualE1000")).isEqualTo("VirtualE1000");
   }
+
+  @Test
+  void aDiskThatWasOnIdeGetsAnIdeDescriptorAndTheOthersLsiLogic() {
+    assertThat(NewVmRestore.adapterType(configuration(), 0)).isEqualTo("lsilogic");
+    assertThat(NewVmRestore.adapterType(configuration(), 2)).isEqualTo("ide");
+    assertThat(NewVmRestore.adapterType(null, 0)).isEqualTo("lsilogic");
+  }
 }
