@@ -3,11 +3,9 @@ package dev.cairn.storage.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.cairn.storage.ObjectExistsException;
+import dev.cairn.storage.s3.SocketHttpServer.Answer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -22,15 +20,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failures no real server produces on demand, from a fake S3 endpoint on the JDK's HTTP server:
- * throttling storms and connections dropped in the middle of an upload.
+ * Failures no real server produces on demand, from a fake S3 endpoint on plain sockets: throttling
+ * storms and connections dropped in the middle of an upload.
  */
 class S3FaultTest {
   private static final String SLOW_DOWN =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
           + "<Message>Please reduce your request rate.</Message></Error>";
 
-  private HttpServer server;
+  private SocketHttpServer server;
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
   private final AtomicInteger slowDowns = new AtomicInteger();
@@ -38,85 +36,74 @@ class S3FaultTest {
 
   @BeforeEach
   void startServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", this::handle);
-    server.start();
+    server = new SocketHttpServer(this::handle);
   }
 
   @AfterEach
-  void stopServer() {
-    server.stop(0);
+  void stopServer() throws IOException {
+    server.close();
   }
 
   /** Path-style S3, just enough of it: object PUT/HEAD and the multipart calls. */
-  private void handle(HttpExchange exchange) throws IOException {
-    String method = exchange.getRequestMethod();
-    String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
-    String key = exchange.getRequestURI().getPath().replaceFirst("^/bucket/", "");
+  private Answer handle(SocketHttpServer.Request exchange) throws IOException {
+    String method = exchange.method();
+    String query = exchange.query();
+    String key = exchange.path().replaceFirst("^/bucket/", "");
     String request = method + " " + key + (query.isEmpty() ? "" : "?" + query);
     requests.add(request);
-    try (exchange) {
-      if (dropConnection.test(request)) {
-        exchange.getRequestBody().readNBytes(1000);
-        // An exception out of the handler makes the server close the connection mid-request.
-        throw new IllegalStateException("dropping the connection of " + request);
+    if (dropConnection.test(request)) {
+      exchange.body().readNBytes(1000);
+      return Answer.DROP;
+    }
+    if (slowDowns.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0) {
+      return xml(503, SLOW_DOWN);
+    }
+    byte[] body = exchange.body().readAllBytes();
+    switch (method) {
+      case "HEAD" -> {
+        byte[] object = objects.get(key);
+        return object == null
+            ? new Answer(404, Map.of(), new byte[0])
+            : new Answer(200, Map.of("Content-Length", "" + object.length), new byte[0]);
       }
-      if (slowDowns.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0) {
-        exchange.getRequestBody().readAllBytes();
-        reply(exchange, 503, SLOW_DOWN);
-        return;
+      case "PUT" -> {
+        if (!query.contains("uploadId")) {
+          objects.put(key, body);
+        }
+        return new Answer(200, Map.of("ETag", "\"etag-" + requests.size() + "\""), new byte[0]);
       }
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      switch (method) {
-        case "HEAD" -> {
-          byte[] object = objects.get(key);
-          exchange
-              .getResponseHeaders()
-              .add("Content-Length", "" + (object == null ? 0 : object.length));
-          exchange.sendResponseHeaders(object == null ? 404 : 200, -1);
+      case "POST" -> {
+        if (query.startsWith("uploads")) {
+          return xml(
+              200,
+              "<InitiateMultipartUploadResult><Bucket>bucket</Bucket><Key>"
+                  + key
+                  + "</Key><UploadId>upload-1</UploadId></InitiateMultipartUploadResult>");
         }
-        case "PUT" -> {
-          if (!query.contains("uploadId")) {
-            objects.put(key, body);
-          }
-          exchange.getResponseHeaders().add("ETag", "\"etag-" + requests.size() + "\"");
-          exchange.sendResponseHeaders(200, -1);
-        }
-        case "POST" -> {
-          if (query.startsWith("uploads")) {
-            reply(
-                exchange,
-                200,
-                "<InitiateMultipartUploadResult><Bucket>bucket</Bucket><Key>"
-                    + key
-                    + "</Key><UploadId>upload-1</UploadId></InitiateMultipartUploadResult>");
-          } else {
-            objects.put(key, new byte[0]);
-            reply(
-                exchange,
-                200,
-                "<CompleteMultipartUploadResult><Key>"
-                    + key
-                    + "</Key></CompleteMultipartUploadResult>");
-          }
-        }
-        case "DELETE" -> exchange.sendResponseHeaders(204, -1);
-        default -> exchange.sendResponseHeaders(405, -1);
+        objects.put(key, new byte[0]);
+        return xml(
+            200,
+            "<CompleteMultipartUploadResult><Key>"
+                + key
+                + "</Key></CompleteMultipartUploadResult>");
+      }
+      case "DELETE" -> {
+        return new Answer(204, Map.of(), new byte[0]);
+      }
+      default -> {
+        return new Answer(405, Map.of(), new byte[0]);
       }
     }
   }
 
-  private static void reply(HttpExchange exchange, int status, String xml) throws IOException {
-    byte[] bytes = xml.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/xml");
-    exchange.sendResponseHeaders(status, bytes.length);
-    exchange.getResponseBody().write(bytes);
+  private static Answer xml(int status, String xml) {
+    return new Answer(
+        status, Map.of("Content-Type", "application/xml"), xml.getBytes(StandardCharsets.UTF_8));
   }
 
   private S3BlobStore store(S3Tuning tuning) throws IOException {
     S3Location location =
-        S3Location.parse(
-            "s3://127.0.0.1:" + server.getAddress().getPort() + "/bucket", Optional.empty());
+        S3Location.parse("s3://127.0.0.1:" + server.port() + "/bucket", Optional.empty());
     Map<String, String> environment =
         Map.of("AWS_ACCESS_KEY_ID", "fake-access", "AWS_SECRET_ACCESS_KEY", "fake-secret");
     return S3BlobStore.onClient(
