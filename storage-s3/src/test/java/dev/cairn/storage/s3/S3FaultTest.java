@@ -1,5 +1,6 @@
 package dev.cairn.storage.s3;
 
+import static java.time.ZoneOffset.UTC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +9,10 @@ import dev.cairn.storage.s3.SocketHttpServer.Answer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,21 +23,38 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkGlobalTime;
 
 /**
  * Failures no real server produces on demand, from a fake S3 endpoint on plain sockets: throttling
- * storms and connections dropped in the middle of an upload.
+ * storms, connections dropped in the middle of an upload, and a clock that is off the server's
+ * (played by the server's clock being off this machine's: the SDK signs with the system clock).
  */
 class S3FaultTest {
   private static final String SLOW_DOWN =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
           + "<Message>Please reduce your request rate.</Message></Error>";
 
+  /** How far off a clock is in the clock tests: more than S3's 15 minutes. */
+  private static final Duration SKEW = Duration.ofMinutes(20);
+
+  private static final DateTimeFormatter AMZ_DATE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(UTC);
+
   private SocketHttpServer server;
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
   private final AtomicInteger slowDowns = new AtomicInteger();
   private volatile Predicate<String> dropConnection = request -> false;
+
+  /** How far the server's clock is ahead of this machine's. */
+  private volatile Duration serverAhead = Duration.ZERO;
+
+  /** Before a request that matches, the server's clock steps {@link #SKEW} ahead. */
+  private volatile Predicate<String> clockStepsBefore = request -> false;
+
+  /** Whether answers carry the server's time in Date: the SDK corrects its clock from it. */
+  private volatile boolean sendsDate = true;
 
   @BeforeEach
   void startServer() throws IOException {
@@ -42,9 +64,15 @@ class S3FaultTest {
   @AfterEach
   void stopServer() throws IOException {
     server.close();
+    // The SDK's clock correction outlives its client: a new client starts from the last one.
+    SdkGlobalTime.setGlobalTimeOffset(0);
   }
 
-  /** Path-style S3, just enough of it: object PUT/HEAD and the multipart calls. */
+  /**
+   * Path-style S3, just enough of it: object PUT/GET/HEAD and the multipart calls, on a clock that
+   * may be off this machine's. Like S3, it refuses a request whose {@code x-amz-date} is more than
+   * 15 minutes off its own time with 403 RequestTimeTooSkewed (no body for a HEAD).
+   */
   private Answer handle(SocketHttpServer.Request exchange) throws IOException {
     String method = exchange.method();
     String query = exchange.query();
@@ -55,11 +83,53 @@ class S3FaultTest {
       exchange.body().readNBytes(1000);
       return Answer.DROP;
     }
+    if (clockStepsBefore.test(request)) {
+      serverAhead = SKEW;
+    }
+    Instant serverTime = Instant.now().plus(serverAhead);
+    Answer answer = answer(exchange, method, key, query, serverTime);
+    if (!sendsDate) {
+      return answer;
+    }
+    Map<String, String> headers = new LinkedHashMap<>(answer.headers());
+    headers.put("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(serverTime.atOffset(UTC)));
+    return new Answer(answer.status(), headers, answer.body());
+  }
+
+  private Answer answer(
+      SocketHttpServer.Request exchange,
+      String method,
+      String key,
+      String query,
+      Instant serverTime)
+      throws IOException {
+    String signed = exchange.header("x-amz-date");
+    Instant requestTime = AMZ_DATE.parse(signed, Instant::from);
+    if (Duration.between(requestTime, serverTime).abs().compareTo(Duration.ofMinutes(15)) > 0) {
+      return method.equals("HEAD")
+          ? new Answer(403, Map.of(), new byte[0])
+          : xml(
+              403,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>RequestTimeTooSkewed</Code>"
+                  + "<Message>The difference between the request time and the current time is too"
+                  + " large.</Message><RequestTime>"
+                  + signed
+                  + "</RequestTime><ServerTime>"
+                  + serverTime.truncatedTo(ChronoUnit.SECONDS)
+                  + "</ServerTime><MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>"
+                  + "</Error>");
+    }
     if (slowDowns.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0) {
       return xml(503, SLOW_DOWN);
     }
     byte[] body = exchange.body().readAllBytes();
     switch (method) {
+      case "GET" -> {
+        byte[] object = objects.get(key);
+        return object == null
+            ? xml(404, "<Error><Code>NoSuchKey</Code><Message>no such key</Message></Error>")
+            : new Answer(200, Map.of(), object);
+      }
       case "HEAD" -> {
         byte[] object = objects.get(key);
         return object == null
@@ -101,7 +171,9 @@ class S3FaultTest {
         status, Map.of("Content-Type", "application/xml"), xml.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A store on a new client whose clock the SDK has not corrected yet. */
   private S3BlobStore store(S3Tuning tuning) throws IOException {
+    SdkGlobalTime.setGlobalTimeOffset(0);
     S3Location location =
         S3Location.parse("s3://127.0.0.1:" + server.port() + "/bucket", Optional.empty());
     Map<String, String> environment =
@@ -180,5 +252,173 @@ class S3FaultTest {
     }
     assertThat(objects).isEmpty();
     assertThat(requests).hasSize(2);
+  }
+
+  // ---- a clock that is off ----------------------------------------------------------------------
+
+  @Test
+  void aClockTwentyMinutesOffIsCorrectedByTheSdkFromTheServersDateAndTheCreateSucceeds()
+      throws IOException {
+    serverAhead = SKEW;
+    try (S3BlobStore store = store(fastRetries(3))) {
+      store.create("index/0004", new byte[] {4});
+      // The SDK keeps the correction: later requests pass at their first attempt.
+      assertThat(store.read("index/0004")).containsExactly(4);
+      assertThat(store.stat("index/0004")).isPresent();
+    }
+
+    assertThat(requests)
+        .containsExactly("PUT index/0004", "PUT index/0004", "GET index/0004", "HEAD index/0004");
+    assertThat(objects.get("index/0004")).containsExactly(4);
+  }
+
+  @Test
+  void aRefusedHeadWithoutAnErrorCodeIsCorrectedFromTheDateToo() throws IOException {
+    serverAhead = SKEW;
+    try (S3BlobStore store = store(fastRetries(3))) {
+      assertThat(store.stat("index/0005")).isEmpty();
+    }
+
+    assertThat(requests).containsExactly("HEAD index/0005", "HEAD index/0005");
+  }
+
+  @Test
+  void aClockTheSdkCannotCorrectFailsTheCreateAfterItsAttemptsAndLeavesNoObject()
+      throws IOException {
+    serverAhead = SKEW;
+    sendsDate = false; // as behind a proxy that drops it: nothing to correct the clock from
+    try (S3BlobStore store = store(fastRetries(3))) {
+      assertThatThrownBy(() -> store.create("index/0006", new byte[] {6}))
+          .isExactlyInstanceOf(IOException.class)
+          .hasMessage(
+              "Cannot create object index/0006 in "
+                  + store.location()
+                  + ": the server refused the request time (403 RequestTimeTooSkewed) after 3"
+                  + " attempts: this machine's clock or the server's is off by more than the"
+                  + " server allows; set the clock (NTP) and retry");
+    }
+
+    assertThat(requests).containsExactly("PUT index/0006", "PUT index/0006", "PUT index/0006");
+    assertThat(objects).isEmpty();
+  }
+
+  @Test
+  void aClockTheSdkCannotCorrectFailsTheReadAfterItsAttempts() throws IOException {
+    objects.put("index/0007", new byte[] {7});
+    serverAhead = SKEW;
+    sendsDate = false;
+    try (S3BlobStore store = store(fastRetries(3))) {
+      assertThatThrownBy(() -> store.read("index/0007"))
+          .isExactlyInstanceOf(IOException.class)
+          .hasMessage(
+              "Cannot read object index/0007 in "
+                  + store.location()
+                  + ": the server refused the request time (403 RequestTimeTooSkewed) after 3"
+                  + " attempts: this machine's clock or the server's is off by more than the"
+                  + " server allows; set the clock (NTP) and retry");
+    }
+
+    assertThat(requests).containsExactly("GET index/0007", "GET index/0007", "GET index/0007");
+    assertThat(objects.get("index/0007")).containsExactly(7);
+  }
+
+  @Test
+  void withoutRetriesTheErrorSaysHowFarAndWhichWayTheClockIsOff() throws IOException {
+    serverAhead = SKEW;
+    try (S3BlobStore store = store(fastRetries(1))) {
+      assertThatThrownBy(() -> store.create("index/0008", new byte[] {8}))
+          .hasMessage(
+              "Cannot create object index/0008 in "
+                  + store.location()
+                  + ": the server refused the request time (403 RequestTimeTooSkewed): this"
+                  + " machine's clock is 20 minutes behind the server's; set the clock (NTP) and"
+                  + " retry");
+      // The SDK corrected its clock all the same: the next request passes.
+      store.create("index/0008", new byte[] {8});
+    }
+    try (S3BlobStore store = store(fastRetries(1))) {
+      // A HEAD's answer has no body, so no code: the Date shows why access was denied.
+      assertThatThrownBy(() -> store.stat("index/0008"))
+          .hasMessage(
+              "Cannot stat object index/0008 in "
+                  + store.location()
+                  + ": access denied (403), likely because this machine's clock is 20 minutes"
+                  + " behind the server's; set the clock (NTP) and retry");
+    }
+    serverAhead = SKEW.negated();
+    try (S3BlobStore store = store(fastRetries(1))) {
+      assertThatThrownBy(() -> store.read("index/0008"))
+          .hasMessage(
+              "Cannot read object index/0008 in "
+                  + store.location()
+                  + ": the server refused the request time (403 RequestTimeTooSkewed): this"
+                  + " machine's clock is 20 minutes ahead of the server's; set the clock (NTP) and"
+                  + " retry");
+    }
+
+    assertThat(requests)
+        .containsExactly("PUT index/0008", "PUT index/0008", "HEAD index/0008", "GET index/0008");
+    assertThat(objects.get("index/0008")).containsExactly(8);
+  }
+
+  @Test
+  void openingARepositoryWithTheClockOffSaysSoRatherThanBlamingTheCredentials() {
+    serverAhead = SKEW;
+    SdkGlobalTime.setGlobalTimeOffset(0);
+    S3Location location =
+        S3Location.parse("s3://127.0.0.1:" + server.port() + "/bucket", Optional.empty());
+    Map<String, String> environment =
+        Map.of("AWS_ACCESS_KEY_ID", "fake-access", "AWS_SECRET_ACCESS_KEY", "fake-secret");
+
+    assertThatThrownBy(() -> S3BlobStore.open(location, environment, fastRetries(1), false))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage(
+            "Cannot open repository "
+                + location
+                + ": access denied (403), likely because this machine's clock is 20 minutes"
+                + " behind the server's; set the clock (NTP) and retry");
+  }
+
+  @Test
+  void aClockThatStepsBeforeTheLastRequestOfAMultipartUploadLeavesNoObject() throws IOException {
+    clockStepsBefore = request -> request.startsWith("POST packs/q?uploadId");
+    sendsDate = false;
+    S3Tuning parts = fastRetries(2).withMultipart(1024 * 1024, 1024 * 1024, 2);
+    try (S3BlobStore store = store(parts)) {
+      assertThatThrownBy(() -> store.create("packs/q", new byte[3 * 1024 * 1024]))
+          .isExactlyInstanceOf(IOException.class)
+          .hasMessage(
+              "Cannot create object packs/q in "
+                  + store.location()
+                  + ": the server refused the request time (403 RequestTimeTooSkewed) after 2"
+                  + " attempts: this machine's clock or the server's is off by more than the"
+                  + " server allows; set the clock (NTP) and retry")
+          .satisfies(
+              e ->
+                  assertThat(e.getSuppressed())
+                      .singleElement()
+                      .satisfies(
+                          abort ->
+                              assertThat(abort)
+                                  .hasMessageStartingWith(
+                                      "Cannot abort the upload of object packs/q in "
+                                          + store.location()
+                                          + " (upload upload-1, a lifecycle rule for incomplete"
+                                          + " uploads removes it): the server refused the request"
+                                          + " time")));
+    }
+
+    assertThat(requests)
+        .containsExactly(
+            "HEAD packs/q",
+            "POST packs/q?uploads",
+            "PUT packs/q?partNumber=1&uploadId=upload-1",
+            "PUT packs/q?partNumber=2&uploadId=upload-1",
+            "PUT packs/q?partNumber=3&uploadId=upload-1",
+            "POST packs/q?uploadId=upload-1",
+            "POST packs/q?uploadId=upload-1",
+            "DELETE packs/q?uploadId=upload-1",
+            "DELETE packs/q?uploadId=upload-1");
+    assertThat(objects).isEmpty();
   }
 }
