@@ -52,7 +52,9 @@ import java.util.regex.Pattern;
  *       upload carries a random id in its metadata: a create whose answer was lost and whose retry
  *       then finds the object recognises its own upload and succeeds.
  *   <li>Requests are retried by the SDK's retry policy ({@link AzureSettings}), waiting at least
- *       what {@code Retry-After} asks, and each try has a timeout.
+ *       what {@code Retry-After} asks, and each try has a timeout. A request refused because this
+ *       machine's clock is off (403 AuthenticationFailed) is not retried: the error says how far
+ *       off the clock is, by the request's date and the answer's {@code Date}.
  *   <li>Errors are one line naming the object and the store; they never carry a key, a SAS token or
  *       a connection string, and do not chain the SDK's exceptions for HTTP answers (their text can
  *       quote request signatures).
@@ -548,7 +550,11 @@ public final class AzureBlobStore implements TieredBlobStore, ImmutableBlobStore
       String code = b.getErrorCode() == null ? "" : " " + b.getErrorCode();
       String http = "(HTTP " + status + code + ")";
       if (status == 403 || status == 401) {
-        return "authentication failed for account " + location.account() + " " + http;
+        return "authentication failed for account "
+            + location.account()
+            + " "
+            + http
+            + ClockSkew.cause(b).map(cause -> ": " + cause).orElse("");
       }
       if (BlobErrorCode.CONTAINER_NOT_FOUND.equals(b.getErrorCode())) {
         return "container " + location.container() + " does not exist " + http;

@@ -4,16 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.storage.BlobStoreProvider;
+import dev.cairn.storage.NoSuchObjectException;
 import dev.cairn.storage.ObjectExistsException;
 import dev.cairn.storage.ObjectLockedException;
 import dev.cairn.storage.RetentionMode;
 import dev.cairn.storage.azure.FakeBlobService.Answer;
 import dev.cairn.storage.azure.FakeBlobService.Request;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -21,9 +27,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +43,10 @@ import org.junit.jupiter.api.Test;
  */
 class AzureBlobStoreFakeServiceTest {
   private static final String KEY = randomKey(7);
+
+  /** How far off a clock is in the clock tests: more than the service's 15 minutes. */
+  private static final Duration SKEW = Duration.ofMinutes(20);
+
   private static final AzureSettings QUICK =
       AzureSettings.DEFAULT
           .withRetries(3, Duration.ofMillis(10), Duration.ofSeconds(2))
@@ -414,6 +427,214 @@ class AzureBlobStoreFakeServiceTest {
     StringWriter trace = new StringWriter();
     failure.printStackTrace(new PrintWriter(trace));
     assertThat(trace.toString()).doesNotContain(KEY).doesNotContain("SharedKey");
+  }
+
+  // ---- a clock that is off --------------------------------------------------------------------
+
+  @Test
+  void aReadWithTheClockTwentyMinutesBehindFailsAtOnceAndSaysHowFarOff() throws IOException {
+    ClockedService clocked = new ClockedService();
+    clocked.ahead = SKEW;
+    AzureBlobStore store = open(clocked::answer, QUICK);
+
+    assertThatThrownBy(() -> store.read("pack"))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage(
+            "Cannot read object pack in azure://fakeaccount/vault: authentication failed for account"
+                + " fakeaccount (HTTP 403 AuthenticationFailed): this machine's clock is 20 minutes"
+                + " behind the service's; set the clock (NTP) and retry");
+    // The SDK neither corrects its clock nor retries a 403: one request, however many tries.
+    assertThat(service.requests()).hasSize(1);
+  }
+
+  @Test
+  void aCreateWithTheClockTwentyMinutesAheadFailsAtOnceAndWritesNothing() throws IOException {
+    ClockedService clocked = new ClockedService();
+    clocked.ahead = SKEW.negated();
+    AzureBlobStore store = open(clocked::answer, QUICK);
+
+    assertThatThrownBy(() -> store.create("index/0001", new byte[] {1}))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage(
+            "Cannot create object index/0001 in azure://fakeaccount/vault: authentication failed"
+                + " for account fakeaccount (HTTP 403 AuthenticationFailed): this machine's clock is"
+                + " 20 minutes ahead of the service's; set the clock (NTP) and retry");
+
+    assertThat(service.requests()).extracting(Request::method).containsExactly("PUT");
+    assertThat(clocked.blobs).isEmpty();
+  }
+
+  @Test
+  void aRefusedStatHasNoBodyAndStillSaysHowFarOffTheClockIs() throws IOException {
+    ClockedService clocked = new ClockedService();
+    clocked.ahead = SKEW;
+    AzureBlobStore store = open(clocked::answer, QUICK);
+
+    assertThatThrownBy(() -> store.stat("pack"))
+        .hasMessage(
+            "Cannot stat object pack in azure://fakeaccount/vault: authentication failed for account"
+                + " fakeaccount (HTTP 403 AuthenticationFailed): this machine's clock is 20 minutes"
+                + " behind the service's; set the clock (NTP) and retry");
+    assertThat(service.requests()).extracting(Request::method).containsExactly("HEAD");
+  }
+
+  @Test
+  void aClockThatStepsBeforeTheBlockListIsCommittedLeavesNoObject() throws IOException {
+    ClockedService clocked = new ClockedService();
+    clocked.stepsBeforeCommit = true;
+    AzureBlobStore store = open(clocked::answer, QUICK.withUploads(64 * 1024, 64 * 1024, 2));
+    byte[] content = randomBytes(200 * 1024, 5);
+
+    assertThatThrownBy(() -> store.create("pack", content))
+        .hasMessage(
+            "Cannot create object pack in azure://fakeaccount/vault: authentication failed for"
+                + " account fakeaccount (HTTP 403 AuthenticationFailed): this machine's clock is 20"
+                + " minutes behind the service's; set the clock (NTP) and retry");
+    List<Request> requests = service.requests();
+    assertThat(requests.stream().filter(r -> r.query().contains("comp=block&"))).hasSize(4);
+    assertThat(requests.stream().filter(r -> r.query().contains("comp=blocklist"))).hasSize(1);
+    assertThat(clocked.blobs).isEmpty();
+
+    clocked.ahead = Duration.ZERO; // the clock set right: the staged blocks never became an object
+    assertThat(store.stat("pack")).isEmpty();
+    assertThatThrownBy(() -> store.read("pack")).isInstanceOf(NoSuchObjectException.class);
+  }
+
+  @Test
+  void aRefusedDateIsNamedEvenWhenAProxysDateAgreesWithThisMachine() throws IOException {
+    AzureBlobStore store =
+        open(
+            request ->
+                Answer.authenticationFailed(
+                    "Request date header too old: '" + request.header("Date") + "'",
+                    "Date",
+                    request.header("Date")),
+            QUICK);
+
+    assertThatThrownBy(() -> store.read("pack"))
+        .hasMessage(
+            "Cannot read object pack in azure://fakeaccount/vault: authentication failed for account"
+                + " fakeaccount (HTTP 403 AuthenticationFailed): the service says the request's"
+                + " date is too far from its own time; set the clock (NTP) and retry");
+  }
+
+  @Test
+  void aSasOutsideItsValiditySaysWhenItIsValidByTheServicesClock() throws IOException {
+    String sas = "sv=2025-11-05&ss=b&srt=sco&sp=rwdl&se=2024-01-01T08:00:00Z&sig=c2VjcmV0";
+    AtomicInteger reads = new AtomicInteger();
+    service =
+        new FakeBlobService(
+            request ->
+                Answer.authenticationFailed(
+                    reads.incrementAndGet() == 1
+                        ? "Signature not valid in the specified time frame: Start [Mon, 01 Jan 2024"
+                            + " 00:00:00 GMT] - Expiry [Mon, 01 Jan 2024 08:00:00 GMT] - Current"
+                            + " [Tue, 02 Jan 2024 09:00:00 GMT]"
+                        : "Signature not valid in the specified time frame: Start [Mon, 01 Jan 2024"
+                            + " 00:00:00 GMT] - Expiry [Mon, 01 Jan 2024 08:00:00 GMT] - Current"
+                            + " [Sun, 31 Dec 2023 23:00:00 GMT]"));
+    AzureBlobStore store =
+        new AzureBlobStoreProvider()
+            .open(
+                "azure://" + FakeBlobService.ACCOUNT + "/vault",
+                new BlobStoreProvider.Context(
+                    Map.of(AzureBlobStoreProvider.SAS_TOKEN, sas),
+                    Optional.of(service.endpoint()),
+                    false),
+                QUICK);
+
+    assertThatThrownBy(() -> store.read("pack"))
+        .hasMessage(
+            "Cannot read object pack in azure://fakeaccount/vault: authentication failed for account"
+                + " fakeaccount (HTTP 403 AuthenticationFailed): the SAS token expired at"
+                + " 2024-01-01T08:00:00Z (the service's time is 2024-01-02T09:00:00Z)");
+    assertThatThrownBy(() -> store.read("pack"))
+        .hasMessage(
+            "Cannot read object pack in azure://fakeaccount/vault: authentication failed for account"
+                + " fakeaccount (HTTP 403 AuthenticationFailed): the SAS token is not valid before"
+                + " 2024-01-01T00:00:00Z (the service's time is 2023-12-31T23:00:00Z); the clock of"
+                + " the machine that made it may be ahead");
+    assertThat(service.requests()).hasSize(2);
+  }
+
+  /**
+   * A service with blobs, on a clock {@link #ahead} of this machine's. Like Azure with a shared
+   * key, it refuses a request dated ({@code x-ms-date}, else {@code Date}) more than 15 minutes off
+   * its own time with 403 AuthenticationFailed, and its answers carry its own time in {@code Date}.
+   * Staged blocks become a blob only when a block list commits them.
+   */
+  private static final class ClockedService {
+    final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    final Map<String, byte[]> staged = new ConcurrentHashMap<>();
+    volatile Duration ahead = Duration.ZERO;
+
+    /** Whether the service's clock steps {@link #SKEW} ahead when a block list arrives. */
+    volatile boolean stepsBeforeCommit;
+
+    Answer answer(Request request) {
+      if (stepsBeforeCommit && request.query().contains("comp=blocklist")) {
+        ahead = SKEW;
+      }
+      Instant now = Instant.now().plus(ahead);
+      String date =
+          request.header("x-ms-date") != null
+              ? request.header("x-ms-date")
+              : request.header("Date");
+      Instant dated = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      String serviceDate = FakeBlobService.httpDate(now);
+      if (Duration.between(dated, now).compareTo(Duration.ofMinutes(15)) > 0) {
+        return Answer.authenticationFailed(
+            "Request date header too old: '" + date + "'", "Date", serviceDate);
+      }
+      if (Duration.between(now, dated).compareTo(Duration.ofMinutes(15)) > 0) {
+        return Answer.authenticationFailed(null, "Date", serviceDate);
+      }
+      String path = request.path();
+      String query = request.query();
+      switch (request.method()) {
+        case "PUT" -> {
+          if (query.contains("comp=block&")) {
+            staged.put(blockId(query), request.body());
+          } else if (query.contains("comp=blocklist")) {
+            ByteArrayOutputStream blob = new ByteArrayOutputStream();
+            Matcher latest =
+                Pattern.compile("<Latest>([^<]*)</Latest>")
+                    .matcher(new String(request.body(), StandardCharsets.UTF_8));
+            while (latest.find()) {
+              blob.writeBytes(staged.get(latest.group(1)));
+            }
+            blobs.put(path, blob.toByteArray());
+          } else {
+            blobs.put(path, request.body());
+          }
+          return Answer.of(201, "ETag", "\"0x1\"", "Date", serviceDate);
+        }
+        case "HEAD" -> {
+          byte[] blob = blobs.get(path);
+          return blob == null
+              ? Answer.error(404, "BlobNotFound", "Date", serviceDate)
+              : blobProperties(blob.length, "whatever");
+        }
+        case "GET" -> {
+          byte[] blob = blobs.get(path);
+          return blob == null
+              ? Answer.error(404, "BlobNotFound", "Date", serviceDate)
+              : new Answer(200, Map.of("Date", serviceDate, "x-ms-blob-type", "BlockBlob"), blob);
+        }
+        default -> {
+          return Answer.error(405, "UnsupportedHttpVerb", "Date", serviceDate);
+        }
+      }
+    }
+
+    private static String blockId(String query) {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith("blockid=")) {
+          return URLDecoder.decode(pair.substring(8), StandardCharsets.UTF_8);
+        }
+      }
+      throw new IllegalArgumentException("no block id in " + query);
+    }
   }
 
   // ---- helpers --------------------------------------------------------------------------------

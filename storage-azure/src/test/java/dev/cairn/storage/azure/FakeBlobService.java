@@ -74,6 +74,28 @@ final class FakeBlobService implements AutoCloseable {
       return new Answer(status, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * 403 AuthenticationFailed as Azure words it, with {@code detail} as its
+     * AuthenticationErrorDetail (none if null).
+     */
+    static Answer authenticationFailed(String detail, String... headerPairs) {
+      Map<String, String> headers = new LinkedHashMap<>(of(403, headerPairs).headers());
+      headers.put("x-ms-error-code", "AuthenticationFailed");
+      headers.put("Content-Type", "application/xml");
+      String body =
+          "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthenticationFailed</Code>"
+              + "<Message>Server failed to authenticate the request. Make sure the value of"
+              + " Authorization header is formed correctly including the signature.\n"
+              + "RequestId:fake\nTime:"
+              + Instant.now()
+              + "</Message>"
+              + (detail == null
+                  ? ""
+                  : "<AuthenticationErrorDetail>" + detail + "</AuthenticationErrorDetail>")
+              + "</Error>";
+      return new Answer(403, headers, body.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** 201 to a Put Blob or Put Block List. */
     static Answer created() {
       return of(201, "ETag", "\"0x8DC0000000000001\"", "Last-Modified", httpDate(Instant.now()));

@@ -76,8 +76,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * request, larger ones in parts of {@link S3Tuning#partSize()}, a bounded number at once, and an
  * upload that fails is aborted so that no parts are left billed. Throttling (503 SlowDown), 5xx
  * answers and broken connections are retried with exponential backoff by the SDK's standard retry
- * strategy; when the attempts are spent the error says so. Keys in the bucket that are not valid
- * object names (other tools' files, the create probe) are not listed.
+ * strategy; when the attempts are spent the error says so. A request refused because this machine's
+ * clock is off (403 RequestTimeTooSkewed) is retried by the SDK with its clock corrected from the
+ * answer's {@code Date}; if that does not help, the error says the clock is off and by how much
+ * ({@code ClockSkew}). Keys in the bucket that are not valid object names (other tools' files, the
+ * create probe) are not listed.
  *
  * <p>Thread-safe; one instance holds one connection pool, released by {@link #close()}.
  */
@@ -1033,6 +1036,11 @@ public final class S3BlobStore implements ImmutableStore, TieredStore, Versioned
       if (status == 403 && "InvalidObjectState".equals(code)) {
         return "the object is archived (403 InvalidObjectState)";
       }
+      // The SDK signs with the system clock, so that is the clock that is off.
+      Optional<String> clock = ClockSkew.refusal(s3, after, Clock.systemUTC());
+      if (clock.isPresent()) {
+        return clock.get();
+      }
       if (status == 403) {
         return "access denied" + (code == null ? "" : " (" + code + ")");
       }
@@ -1220,6 +1228,9 @@ public final class S3BlobStore implements ImmutableStore, TieredStore, Versioned
       client.headBucket(b -> b.bucket(bucket));
       return;
     } catch (S3Exception e) {
+      if (ClockSkew.refusal(e, "", Clock.systemUTC()).isPresent()) {
+        throw openFailure(location, e); // not the credentials: the clock
+      }
       switch (e.statusCode()) {
         case 404 -> {
           if (!create) {
@@ -1280,7 +1291,7 @@ public final class S3BlobStore implements ImmutableStore, TieredStore, Versioned
         enforced = !conditionalPutSucceeds(client, location, key);
       }
     } catch (S3Exception e) {
-      if (e.statusCode() == 403) {
+      if (e.statusCode() == 403 && ClockSkew.refusal(e, "", Clock.systemUTC()).isEmpty()) {
         return CreateGuarantee.IF_NONE_MATCH;
       }
       if (e.statusCode() != 501 && e.statusCode() != 400) {
