@@ -106,30 +106,7 @@ final class BackupCommand implements Callable<Integer> {
               + " by Changed Block Tracking. Instead of --disk.")
   String vsphere;
 
-  @Option(
-      names = "--user",
-      paramLabel = "USER",
-      description = "With --vsphere: the vCenter user, such as backup@vsphere.local.")
-  String vsphereUser;
-
-  @Option(
-      names = "--vsphere-password-file",
-      paramLabel = "FILE",
-      description =
-          "With --vsphere: a file whose first line is the vCenter password (default: the"
-              + " CAIRN_VSPHERE_PASSWORD environment variable).")
-  Path vspherePasswordFile;
-
-  @Option(
-      names = "--thumbprint",
-      paramLabel = "SHA256",
-      description = "With --vsphere: trust exactly the server certificate with this thumbprint.")
-  String thumbprint;
-
-  @Option(
-      names = "--insecure",
-      description = "With --vsphere: do not verify the server certificate (labs only; warns).")
-  boolean insecure;
+  @Mixin VsphereLogin vsphereLogin;
 
   @Option(
       names = "--transport",
@@ -299,13 +276,8 @@ final class BackupCommand implements Callable<Integer> {
           "Cannot back up: --vsphere finds the disks and their changes itself; leave out --disk,"
               + " --bitmap and --changed-extents");
     }
-    if (vsphereUser == null) {
-      throw new CairnException(
-          ErrorCode.INVALID_INPUT, "Cannot back up from " + vsphere + ": give --user");
-    }
+    VsphereOptions connection = vsphereLogin.connection(vsphere, "back up from");
     VsphereBackup.Transport chosen = vsphereTransport();
-    VsphereOptions connection =
-        VsphereOptions.of(vsphere, vsphereUser, vspherePasswordFile, thumbprint, insecure);
     try (Repository opened = repository.open();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
       BackupResult result =

@@ -60,27 +60,7 @@ final class RestoreCommand implements Callable<Integer> {
               + " stay thin). Instead of --to; needs --as and --datastore.")
   String vsphere;
 
-  @Option(names = "--user", paramLabel = "USER", description = "With --vsphere: the vCenter user.")
-  String vsphereUser;
-
-  @Option(
-      names = "--vsphere-password-file",
-      paramLabel = "FILE",
-      description =
-          "With --vsphere: a file whose first line is the vCenter password (default: the"
-              + " CAIRN_VSPHERE_PASSWORD environment variable).")
-  Path vspherePasswordFile;
-
-  @Option(
-      names = "--thumbprint",
-      paramLabel = "SHA256",
-      description = "With --vsphere: trust exactly the server certificate with this thumbprint.")
-  String thumbprint;
-
-  @Option(
-      names = "--insecure",
-      description = "With --vsphere: do not verify the server certificate (labs only; warns).")
-  boolean insecure;
+  @Mixin VsphereLogin vsphereLogin;
 
   @Option(names = "--as", paramLabel = "NAME", description = "With --vsphere: the new VM's name.")
   String newName;
@@ -216,12 +196,9 @@ final class RestoreCommand implements Callable<Integer> {
       throw new CairnException(
           ErrorCode.INVALID_INPUT, "Cannot restore: give --to or --vsphere, not both");
     }
-    if (vsphereUser == null) {
-      throw new CairnException(
-          ErrorCode.INVALID_INPUT, "Cannot restore to " + vsphere + ": give --user");
-    }
+    VsphereOptions connection = vsphereLogin.connection(vsphere, "restore to");
     if (ontoVm != null) {
-      return restoreOntoVm();
+      return restoreOntoVm(connection);
     }
     if (newName == null || datastore == null) {
       throw new CairnException(
@@ -248,8 +225,6 @@ final class RestoreCommand implements Callable<Integer> {
     NewVmRequest request =
         new NewVmRequest(
             newName, datastore, host, resourcePool, folder, networkMap, powerOn, keepMac);
-    VsphereOptions connection =
-        VsphereOptions.of(vsphere, vsphereUser, vspherePasswordFile, thumbprint, insecure);
     PrintWriter err = spec.commandLine().getErr();
     try (Repository opened = repository.open();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
@@ -302,15 +277,13 @@ final class RestoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int restoreOntoVm() throws IOException {
+  private int restoreOntoVm(VsphereOptions connection) throws IOException {
     if (newName != null || datastore != null) {
       throw new CairnException(
           ErrorCode.INVALID_INPUT,
           "Cannot restore: --onto-vm writes one disk of an existing VM; leave out --as and"
               + " --datastore");
     }
-    VsphereOptions connection =
-        VsphereOptions.of(vsphere, vsphereUser, vspherePasswordFile, thumbprint, insecure);
     PrintWriter err = spec.commandLine().getErr();
     try (Repository opened = repository.open();
         TerminalProgress progress = TerminalProgress.forTerminal()) {
