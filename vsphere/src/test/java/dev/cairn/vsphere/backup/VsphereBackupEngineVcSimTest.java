@@ -3,19 +3,15 @@ package dev.cairn.vsphere.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cairn.engine.backup.BackupRequest;
-import dev.cairn.engine.source.DiskSource;
 import dev.cairn.engine.testing.TestRepository;
-import dev.cairn.repository.point.RestorePoint;
-import dev.cairn.repository.point.SourceDescription;
-import dev.cairn.repository.point.VmIdentity;
 import dev.cairn.vsphere.inventory.Inventory;
 import dev.cairn.vsphere.inventory.InventoryReader;
 import dev.cairn.vsphere.inventory.Vm;
 import dev.cairn.vsphere.soap.SoapOptions;
 import dev.cairn.vsphere.soap.TrustOptions;
 import dev.cairn.vsphere.testing.VcSim;
-import dev.cairn.vsphere.transport.DatastoreHttp;
+import dev.cairn.vsphere.testing.VcSimBackups;
+import dev.cairn.vsphere.testing.VcSimBackups.Run;
 import dev.cairn.vsphere.transport.DatastorePath;
 import dev.cairn.vsphere.vim.VimClient;
 import java.nio.ByteBuffer;
@@ -23,9 +19,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -51,47 +44,9 @@ class VsphereBackupEngineVcSimTest {
     }
   }
 
-  private record Run(RestorePoint point, List<String> warnings) {}
-
   private static Run backup(VimClient client, Inventory inventory, Vm vm, TestRepository repo)
       throws Exception {
-    List<String> warnings = new ArrayList<>();
-    VsphereBackupSession.Previous previous =
-        VsphereBackupSession.Previous.of(repo.points(), vm.instanceUuid(), warnings::add);
-    DatastoreHttp http =
-        new DatastoreHttp(
-            client.transport().httpClient(),
-            client.transport().server(),
-            inventory.datacenterOf(vm).orElseThrow().path(),
-            client.transport()::authenticate,
-            Duration.ofSeconds(30));
-    try (VsphereBackupSession session =
-        VsphereBackupSession.open(
-            client,
-            vm.ref(),
-            vm.instanceUuid(),
-            new VsphereBackupSession.Options(false, false),
-            previous,
-            Clock.systemUTC(),
-            warnings::add)) {
-      List<DiskSource> sources = session.httpsSources(http);
-      BackupRequest request =
-          new BackupRequest(
-              new VmIdentity(vm.name(), vm.instanceUuid()),
-              new SourceDescription("vsphere", "test"),
-              sources,
-              session.disks().stream()
-                  .map(VsphereBackupSession.SnapshotDisk::changedAreas)
-                  .toList(),
-              List.of(),
-              session.disks().stream()
-                  .map(VsphereBackupSession.SnapshotDisk::changeTracking)
-                  .toList(),
-              previous.pointId(),
-              warnings,
-              session.configuration(vm));
-      return new Run(repo.backup(request).point(), warnings);
-    }
+    return VcSimBackups.backup(client, inventory, vm, repo);
   }
 
   private static VimClient connect() throws Exception {

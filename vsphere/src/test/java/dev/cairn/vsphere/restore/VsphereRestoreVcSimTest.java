@@ -3,13 +3,9 @@ package dev.cairn.vsphere.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cairn.engine.backup.BackupRequest;
 import dev.cairn.engine.progress.ProgressListener;
 import dev.cairn.engine.testing.TestRepository;
 import dev.cairn.repository.point.RestorePoint;
-import dev.cairn.repository.point.SourceDescription;
-import dev.cairn.repository.point.VmIdentity;
-import dev.cairn.vsphere.backup.VsphereBackupSession;
 import dev.cairn.vsphere.inventory.Inventory;
 import dev.cairn.vsphere.inventory.InventoryReader;
 import dev.cairn.vsphere.inventory.Vm;
@@ -17,7 +13,7 @@ import dev.cairn.vsphere.inventory.VmDisk;
 import dev.cairn.vsphere.soap.SoapOptions;
 import dev.cairn.vsphere.soap.TrustOptions;
 import dev.cairn.vsphere.testing.VcSim;
-import dev.cairn.vsphere.transport.DatastoreHttp;
+import dev.cairn.vsphere.testing.VcSimBackups;
 import dev.cairn.vsphere.transport.DatastorePath;
 import dev.cairn.vsphere.vim.VimClient;
 import java.io.IOException;
@@ -26,8 +22,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +52,7 @@ class VsphereRestoreVcSimTest {
       Path flat = flatOf(original.disks().getFirst());
       write(flat, 0, 1 << 20, 1);
       write(flat, 5L << 20, 200_000, 2);
-      point = backup(client, inventory, original);
+      point = VcSimBackups.backup(client, inventory, original, repo).point();
     }
   }
 
@@ -66,44 +60,6 @@ class VsphereRestoreVcSimTest {
   static void stop() throws Exception {
     if (sim != null) {
       sim.close();
-    }
-  }
-
-  private static RestorePoint backup(VimClient client, Inventory inventory, Vm vm)
-      throws IOException {
-    List<String> warnings = new ArrayList<>();
-    DatastoreHttp http =
-        new DatastoreHttp(
-            client.transport().httpClient(),
-            client.transport().server(),
-            inventory.datacenterOf(vm).orElseThrow().path(),
-            client.transport()::authenticate,
-            Duration.ofSeconds(30));
-    try (VsphereBackupSession session =
-        VsphereBackupSession.open(
-            client,
-            vm.ref(),
-            vm.instanceUuid(),
-            new VsphereBackupSession.Options(false, false),
-            VsphereBackupSession.Previous.of(List.of(), vm.instanceUuid(), warnings::add),
-            Clock.systemUTC(),
-            warnings::add)) {
-      BackupRequest request =
-          new BackupRequest(
-              new VmIdentity(vm.name(), vm.instanceUuid()),
-              new SourceDescription("vsphere", "test"),
-              session.httpsSources(http),
-              session.disks().stream()
-                  .map(VsphereBackupSession.SnapshotDisk::changedAreas)
-                  .toList(),
-              List.of(),
-              session.disks().stream()
-                  .map(VsphereBackupSession.SnapshotDisk::changeTracking)
-                  .toList(),
-              null,
-              warnings,
-              session.configuration(vm));
-      return repo.backup(request).point();
     }
   }
 
