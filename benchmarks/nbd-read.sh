@@ -88,3 +88,11 @@ for name in nbdcopy cairn-1 "cairn-$connections"; do
   sort -n <<<"$(tr ' ' '\n' <<<"${results[$name]}" | grep .)" | awk -v name="$name" \
     '{ v[NR] = $1 } END { printf "  %-10s best %6d  median %6d\n", name, v[NR], v[int((NR + 1) / 2)] }'
 done
+# Each round's Cairn figure over that round's nbdcopy figure: the rounds ran back to back, so a
+# busy moment slows both alike.
+echo "Cairn over nbdcopy, round by round:"
+for name in cairn-1 "cairn-$connections"; do
+  paste <(tr ' ' '\n' <<<"${results[$name]}" | grep .) <(tr ' ' '\n' <<<"${results[nbdcopy]}" | grep .) |
+    awk '{ print $1 / $2 }' | sort -n | awk -v name="$name" \
+      '{ v[NR] = $1 } END { printf "  %-10s worst %.2fx  median %.2fx  best %.2fx\n", name, v[1], v[int((NR + 1) / 2)], v[NR] }'
+done

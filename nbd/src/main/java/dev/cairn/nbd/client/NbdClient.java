@@ -34,22 +34,24 @@ import javax.net.ssl.SSLException;
  * Every failure is an {@link NbdException} naming the export and the cause; after a protocol
  * violation or a timeout the connection is closed and every later call fails.
  *
- * <p>Reads and writes are split into requests of at most 1 MiB (and never more than {@link
- * #maxPayload()}), up to eight in flight at once, so that the server works on the next request
- * while this one travels. Offsets and lengths must be multiples of {@link #minBlockSize()} (a
- * caller error is an {@link IllegalArgumentException}). A server error reply (for example EIO)
- * fails only that call: {@link NbdException#errno()} holds the error and the connection stays
- * usable. A stall longer than {@link NbdClientOptions#ioTimeout()} (no byte moving while a command
- * waits) fails the command with a message saying it timed out, and closes the connection; so does
- * closing the client while another thread waits in a command.
+ * <p>Reads and writes are split into requests of at most 256 KiB (and never more than {@link
+ * #maxPayload()}), up to 32 in flight at once, so that the server works on the next request while
+ * this one travels. Offsets and lengths must be multiples of {@link #minBlockSize()} (a caller
+ * error is an {@link IllegalArgumentException}). A server error reply (for example EIO) fails only
+ * that call: {@link NbdException#errno()} holds the error and the connection stays usable. A stall
+ * longer than {@link NbdClientOptions#ioTimeout()} (no byte moving while a command waits) fails the
+ * command with a message saying it timed out, and closes the connection; so does closing the client
+ * while another thread waits in a command.
  */
 public final class NbdClient implements AutoCloseable {
   /**
-   * Request size for reads and writes: big enough to amortise a request, small enough that several
-   * are in flight (the server reads the next while this one travels). Measured against qemu-nbd, 1
-   * MiB with 8 in flight beat 2 and 4 MiB with 4 in flight.
+   * Request size for reads and writes: nbdcopy's default. Measured against qemu-nbd on 2 cores
+   * (docs/benchmarks.md 5.1), 256 KiB with 32 in flight read about 6% faster than 1 MiB with 8, and
+   * steadier (likely because qemu-nbd allocates a buffer per request, and small ones come back warm
+   * from its heap where 1 MiB ones are more often mapped and faulted in anew). Writes were the same
+   * speed either way.
    */
-  private static final int PIECE = 1 << 20;
+  private static final int PIECE = 256 << 10;
 
   /** Largest WRITE_ZEROES / TRIM effect length per request: 1 GiB, fits the 32-bit field. */
   private static final int EFFECT_PIECE = 1 << 30;

@@ -38,7 +38,11 @@ import java.util.List;
  * <p>Not thread-safe: the client's lock serialises calls.
  */
 final class Transmission {
-  static final int MAX_IN_FLIGHT = 8;
+  /**
+   * Requests in flight on one connection: with {@link NbdClient}'s 256 KiB pieces, 8 MiB on the
+   * wire, enough to keep a server busy across a Unix socket or a fast network.
+   */
+  static final int MAX_IN_FLIGHT = 32;
 
   /** Source of zeros for holes and for writing zeros where the server cannot. */
   static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
