@@ -2,10 +2,10 @@ package dev.cairn.engine.restore;
 
 import dev.cairn.repository.CairnException;
 import dev.cairn.repository.ErrorCode;
+import dev.cairn.storage.local.DirectFileWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,7 +15,9 @@ import java.nio.file.StandardOpenOption;
  * A regular file or a block device. A file is written under a temporary name next to it, left
  * sparse (holes are never written), and renamed into place only by {@link #commit()}, so a failed
  * restore never leaves a file that looks whole. A device gets holes written as zeros, since it may
- * hold old data.
+ * hold old data. Aligned runs are written with O_DIRECT where the file system allows (see {@link
+ * DirectFileWriter}): a restored disk is not read back soon, and the page-cache copy and write-back
+ * were most of a restore's time.
  */
 public final class FileRestoreTarget implements RestoreTarget {
   private static final int ZERO_CHUNK = 1 << 20;
@@ -24,14 +26,14 @@ public final class FileRestoreTarget implements RestoreTarget {
   private final Path target;
   private final Path partial; // null for a device
   private final boolean overwrite;
-  private final FileChannel channel;
+  private final DirectFileWriter writer;
   private boolean committed;
 
-  private FileRestoreTarget(Path target, Path partial, boolean overwrite, FileChannel channel) {
+  private FileRestoreTarget(Path target, Path partial, boolean overwrite, DirectFileWriter writer) {
     this.target = target;
     this.partial = partial;
     this.overwrite = overwrite;
-    this.channel = channel;
+    this.writer = writer;
   }
 
   /**
@@ -50,7 +52,7 @@ public final class FileRestoreTarget implements RestoreTarget {
     boolean device = Files.exists(target) && !Files.isRegularFile(target);
     if (device) {
       return new FileRestoreTarget(
-          target, null, false, FileChannel.open(target, StandardOpenOption.WRITE));
+          target, null, false, DirectFileWriter.open(target, StandardOpenOption.WRITE));
     }
     if (Files.exists(target) && !overwrite) {
       throw new CairnException(
@@ -67,17 +69,17 @@ public final class FileRestoreTarget implements RestoreTarget {
         directory.resolve(
             "." + target.getFileName() + ".cairn-partial-" + ProcessHandle.current().pid());
     Files.deleteIfExists(partial);
-    FileChannel channel =
-        FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    DirectFileWriter writer =
+        DirectFileWriter.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try (RandomAccessFile file = new RandomAccessFile(partial.toFile(), "rw")) {
       // Extending the file without writing leaves a hole: zero blocks cost no space.
       file.setLength(sizeBytes);
     } catch (IOException e) {
-      channel.close();
+      writer.close();
       Files.deleteIfExists(partial);
       throw e;
     }
-    return new FileRestoreTarget(target, partial, overwrite, channel);
+    return new FileRestoreTarget(target, partial, overwrite, writer);
   }
 
   @Override
@@ -92,10 +94,7 @@ public final class FileRestoreTarget implements RestoreTarget {
 
   @Override
   public void write(long position, ByteBuffer data) throws IOException {
-    long at = position;
-    while (data.hasRemaining()) {
-      at += channel.write(data, at);
-    }
+    writer.write(position, data);
   }
 
   @Override
@@ -109,12 +108,12 @@ public final class FileRestoreTarget implements RestoreTarget {
 
   @Override
   public void flush() throws IOException {
-    channel.force(true);
+    writer.force();
   }
 
   @Override
   public void commit() throws IOException {
-    channel.close();
+    writer.close();
     if (partial != null) {
       if (overwrite) {
         Files.move(
@@ -128,7 +127,7 @@ public final class FileRestoreTarget implements RestoreTarget {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    writer.close();
     if (partial != null && !committed) {
       Files.deleteIfExists(partial);
     }

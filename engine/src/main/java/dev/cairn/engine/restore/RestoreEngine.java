@@ -207,7 +207,8 @@ public final class RestoreEngine {
   private ByteBuffer batchBuffer(int blockSize) {
     ByteBuffer buffer = batchBuffers.get();
     if (buffer == null || buffer.capacity() < BLOCKS_PER_BATCH * blockSize) {
-      buffer = ByteBuffer.allocateDirect(BLOCKS_PER_BATCH * blockSize);
+      // Page-aligned, so that a file target can write it with O_DIRECT.
+      buffer = ByteBuffer.allocateDirect(BLOCKS_PER_BATCH * blockSize + 4096).alignedSlice(4096);
       batchBuffers.set(buffer);
     }
     return buffer;

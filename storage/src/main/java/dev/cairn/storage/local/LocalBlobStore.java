@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * <p>Durability: content is written to a temporary file under {@code .tmp/}, forced to disk, then
  * published under its final name with a hard link (which fails if the name exists, making the
  * create-if-absent atomic) and the directory is forced too. A crash leaves at most a stray file in
- * {@code .tmp/}, which listings ignore and {@link #removeStaleTemporaryFiles} cleans.
+ * {@code .tmp/}, which listings ignore and {@link #removeStaleTemporaryFiles} cleans. Objects of 1
+ * MiB and more (packs) are written around the page cache where the file system allows ({@link
+ * DirectFileWriter}); small ones (manifests, locks, keys) through it.
  *
  * <p>Objects are files and name prefixes are directories, so unlike other stores this one cannot
  * hold both {@code a} and {@code a/b}: the second create fails with a plain {@link IOException}.
@@ -37,6 +39,12 @@ public final class LocalBlobStore implements BlobStore, LeavesTemporaryFiles {
   private static final String TEMPORARY_DIRECTORY = ".tmp";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int IO_SLICE = 1024 * 1024;
+
+  /**
+   * Objects at least this large are written with {@link DirectFileWriter}. Reads stay in the page
+   * cache: its read-ahead read cold packs as fast as O_DIRECT did (docs/benchmarks.md).
+   */
+  static final int DIRECT_MINIMUM = 1024 * 1024;
 
   private final Path root;
 
@@ -90,17 +98,23 @@ public final class LocalBlobStore implements BlobStore, LeavesTemporaryFiles {
         temporaryDirectory.resolve(
             target.getFileName() + "." + HexFormat.of().formatHex(randomBytes()));
     try {
-      try (FileChannel channel =
-          FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = content.duplicate();
-        while (buffer.hasRemaining()) {
-          // Heap buffers go through a temporary direct buffer of the write's size: slices keep
-          // it small (a 16 MiB pack would otherwise cost 16 MiB of native memory per write).
-          ByteBuffer slice = buffer.slice();
-          slice.limit(Math.min(slice.remaining(), IO_SLICE));
-          buffer.position(buffer.position() + channel.write(slice));
+      if (content.remaining() >= DIRECT_MINIMUM) {
+        // Packs: written once, read back rarely and much later; around the page cache.
+        try (DirectFileWriter writer =
+            DirectFileWriter.open(
+                temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          writer.write(0, content.duplicate());
+          writer.force();
         }
-        channel.force(true);
+      } else {
+        try (FileChannel channel =
+            FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          ByteBuffer buffer = content.duplicate();
+          while (buffer.hasRemaining()) {
+            buffer.position(buffer.position() + channel.write(buffer));
+          }
+          channel.force(true);
+        }
       }
       createParentDirectories(target.getParent());
       try {
