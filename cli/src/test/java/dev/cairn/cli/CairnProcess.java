@@ -96,6 +96,7 @@ final class CairnProcess {
     command.add(ProcessHandle.current().info().command().orElseThrow());
     command.add("-Xmx256m");
     command.add("-XX:+UseSerialGC");
+    command.add("-XX:-UseOnStackReplacement"); // as the launcher
     command.addAll(jvmOptions);
     command.add("--enable-native-access=ALL-UNNAMED");
     command.add("--sun-misc-unsafe-memory-access=allow"); // as the launcher: Netty (Azure SDK)
