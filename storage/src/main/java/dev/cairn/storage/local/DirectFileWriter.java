@@ -51,13 +51,24 @@ public final class DirectFileWriter implements AutoCloseable {
    * and may create it), then opens it again with O_DIRECT where the file system allows.
    */
   public static DirectFileWriter open(Path file, OpenOption... options) throws IOException {
+    return open(file, 0, options);
+  }
+
+  /**
+   * As {@link #open(Path, OpenOption...)}, aligning direct writes to {@code assumedAlignment}
+   * instead of what the file system reports when it is positive: tests use a smaller one than the
+   * file system enforces, to see a rejected direct write fall back to the page cache.
+   */
+  static DirectFileWriter open(Path file, int assumedAlignment, OpenOption... options)
+      throws IOException {
     FileChannel buffered = FileChannel.open(file, options);
     FileChannel direct = null;
     int alignment = 0;
     if (!Boolean.getBoolean(DISABLE_PROPERTY)) {
       try {
         long reported = Files.getFileStore(file).getBlockSize();
-        alignment = (int) Math.max(MINIMUM_ALIGNMENT, reported);
+        alignment =
+            assumedAlignment > 0 ? assumedAlignment : (int) Math.max(MINIMUM_ALIGNMENT, reported);
         if (Long.bitCount(reported) == 1 && alignment <= AlignedBuffers.ALIGNMENT) {
           direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
         }

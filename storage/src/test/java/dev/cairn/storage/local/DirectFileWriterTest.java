@@ -109,6 +109,25 @@ class DirectFileWriterTest {
   }
 
   @Test
+  void aDirectWriteTheFileSystemRejectsIsRedoneThroughThePageCache() throws IOException {
+    String type = Files.getFileStore(directory).type();
+    assumeTrue(DIRECT_CAPABLE.contains(type), "temporary directory on " + type);
+    Path file = directory.resolve("rejected.bin");
+    byte[] expected = new byte[(1 << 20) + 512 * 3];
+    new Random(29).nextBytes(expected);
+    // Aligned to 512 bytes where the file system wants 4096: the JDK refuses the direct write at
+    // offset 512, as a file system would with EINVAL on an alignment it did not announce.
+    try (DirectFileWriter writer = DirectFileWriter.open(file, 512, create())) {
+      assertThat(writer.isDirect()).isTrue();
+      writer.write(0, ByteBuffer.wrap(expected, 0, 512));
+      writer.write(512, ByteBuffer.wrap(expected, 512, expected.length - 512).slice());
+      assertThat(writer.isDirect()).isFalse(); // and it does not try again on this file
+      writer.force();
+    }
+    assertThat(Files.readAllBytes(file)).isEqualTo(expected);
+  }
+
+  @Test
   void withTheSwitchOffEverythingGoesThroughThePageCache() throws IOException {
     Path file = directory.resolve("buffered.bin");
     byte[] expected = new byte[(1 << 20) + 3];
