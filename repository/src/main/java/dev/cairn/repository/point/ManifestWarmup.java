@@ -1,16 +1,18 @@
 package dev.cairn.repository.point;
 
 import dev.cairn.repository.Json;
+import dev.cairn.repository.compression.Compressor;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Gets Jackson's first reading of a restore point manifest (building its deserializers for the
- * records, about 0.2 s in a fresh JVM) done on a spare core while Argon2id derives the key, so that
- * commands which look up a point right after opening the repository ({@code restore}, {@code
- * export}) do not wait for it. It reads a made-up manifest and touches no real data.
+ * Gets zstd's first use and Jackson's first reading of a restore point manifest (binding the native
+ * library, and building its deserializers for the records: about 0.2 s each in a fresh JVM) done on
+ * a spare core while Argon2id derives the key, so that commands which look up a point right after
+ * opening the repository ({@code restore}, {@code export}) do not wait for it. It reads a made-up
+ * manifest and touches no real data.
  */
 public final class ManifestWarmup {
   private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -28,6 +30,13 @@ public final class ManifestWarmup {
   }
 
   private static void run() {
+    try {
+      // zstd-jni binds its native functions on first use (about 0.2 s of method-handle set-up in
+      // a fresh JVM); every stored manifest is a zstd frame, so bind it here, off the main thread.
+      Compressor.decompressFrame(Compressor.compress(new byte[4096]), 4096);
+    } catch (RuntimeException e) {
+      // Only a warm-up.
+    }
     try {
       RestorePoint sample =
           new RestorePoint(
