@@ -2,7 +2,7 @@
 # Compare Cairn, restic and borg on the same synthetic VM disk images (see benchmarks/README.md).
 #
 #   benchmarks/compare.sh [--size 4G] [--seed 42] [--change-fraction 0.02] [--work DIR]
-#                         [--tools cairn,restic,borg] [--out FILE] [--regen]
+#                         [--tools cairn,restic,borg] [--out FILE] [--regen] [--cold-restore]
 #   benchmarks/compare.sh --sparse-size 64G [--work DIR] [--out FILE]     (Cairn only)
 #
 # Needs benchmarks/target/cairn-benchmarks.jar (build the benchmarks module first) and, for Cairn,
@@ -26,6 +26,7 @@ OUT=
 TOOLS=cairn,restic,borg
 SPARSE_SIZE=
 REGEN=0
+COLD_RESTORE=0
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
@@ -40,10 +41,15 @@ while [[ $# -gt 0 ]]; do
     --tools) TOOLS=$2; shift 2 ;;
     --sparse-size) SPARSE_SIZE=$2; shift 2 ;;
     --regen) REGEN=1; shift ;;
+    --cold-restore) COLD_RESTORE=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
+
+if [[ $COLD_RESTORE -eq 1 && ! -w /proc/sys/vm/drop_caches ]]; then
+  die "--cold-restore drops the page cache before each restore: run it as root"
+fi
 
 IFS=, read -r -a TOOL_LIST <<<"$TOOLS"
 [[ -n "$SPARSE_SIZE" ]] && TOOL_LIST=(cairn)
@@ -119,6 +125,14 @@ json_id() { # first top-level "id" of a JSON document on stdin
   else
     sed -n 's/.*"id"[[:space:]]*:[[:space:]]*"\{0,1\}\([^",}]*\).*/\1/p' | head -n 1
   fi
+}
+# With --cold-restore, each restore reads its repository from the disk, not from the page cache:
+# as a restore does days after the backup. Without it, restic and borg restore from a cache their
+# own backups just filled, while Cairn's packs (written with O_DIRECT) are cold.
+drop_caches_for_restore() {
+  [[ $COLD_RESTORE -eq 1 ]] || return 0
+  sync
+  echo 3 >/proc/sys/vm/drop_caches
 }
 emit() { # append a line to the report (stdout and --out)
   printf '%s\n' "$*" >>"$RES/report.md"
@@ -199,6 +213,9 @@ run_tool() {
   local tool=$1 repo="repo-$tool" restored="restore-$tool" id
   rm -rf "$repo" "$restored"
   mkdir -p "$restored"
+  # With --cold-restore the previous tool's restore dropped the cache: read the images back in,
+  # so that every tool's backups read them from memory alike.
+  [[ $COLD_RESTORE -eq 1 ]] && cat day1.img day2.img >/dev/null
   case "$tool" in
     cairn)
       "$CAIRN" init --repo "$repo" >"$RES/$tool-init.out" 2>"$RES/$tool-init.err" \
@@ -210,6 +227,7 @@ run_tool() {
       repo_bytes "$repo" >"$RES/$tool.repo-incr"
       id=$(json_id <"$RES/$tool-incr.out")
       [[ -n "$id" ]] || { echo "no id in cairn backup output" >&2; return 1; }
+      drop_caches_for_restore
       measure "$tool-restore" "$CAIRN" restore --repo "$repo" --point "$id" --disk 0 \
         --to "$restored/day2.img"
       ;;
@@ -220,6 +238,7 @@ run_tool() {
       repo_bytes "$repo" >"$RES/$tool.repo-full"
       measure "$tool-incr" restic -r "$repo" backup --quiet --host bench day2.img
       repo_bytes "$repo" >"$RES/$tool.repo-incr"
+      drop_caches_for_restore
       measure "$tool-restore" restic -r "$repo" restore latest --host bench --target "$restored"
       ;;
     borg)
@@ -229,6 +248,7 @@ run_tool() {
       repo_bytes "$repo" >"$RES/$tool.repo-full"
       measure "$tool-incr" borg create --compression zstd,3 "$repo::day2" day2.img
       repo_bytes "$repo" >"$RES/$tool.repo-incr"
+      drop_caches_for_restore
       measure "$tool-restore" sh -c 'cd "$1" && shift && exec "$@"' in_dir "$restored" borg extract --sparse "$WORK/$repo::day2"
       ;;
   esac
@@ -273,6 +293,13 @@ emit "- versions: $(versions)"
 emit "- every run reads the images from the page cache (it is not dropped between runs);" \
   "tools run one after the other, each with the same steps: full backup of day1," \
   "backup of day2, restore of day2, cmp with day2.img"
+if [[ $COLD_RESTORE -eq 1 ]]; then
+  emit "- --cold-restore: the page cache is dropped before each restore, so every tool restores" \
+    "from a cold repository (the images are read back into the cache before each tool's backups)"
+else
+  emit "- restores read each repository as its backups left it in the page cache: restic's and" \
+    "borg's packs are cached, Cairn's (written with O_DIRECT) are not"
+fi
 emit "- Cairn's day-2 backup reads only the changed extents (--changed-extents);" \
   "restic and borg read all of day2.img and deduplicate it against day 1"
 emit "- settings: restic defaults (repository v2, auto compression); borg --compression zstd,3;" \
