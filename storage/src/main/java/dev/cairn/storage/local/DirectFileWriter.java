@@ -37,7 +37,13 @@ public final class DirectFileWriter implements AutoCloseable {
   private final Path file;
   private final FileChannel buffered;
   private final int alignment;
-  private volatile FileChannel direct; // null when not open or given up
+  private final FileChannel direct; // null when the file system refused O_DIRECT at open
+
+  /**
+   * Set once a direct write was rejected; the channel stays open until {@link #close()}, so that a
+   * thread writing through it at that moment finishes rather than failing on a closed channel.
+   */
+  private volatile boolean directRejected;
 
   private DirectFileWriter(Path file, FileChannel buffered, FileChannel direct, int alignment) {
     this.file = file;
@@ -86,17 +92,16 @@ public final class DirectFileWriter implements AutoCloseable {
 
   /** Whether writes still go around the page cache (for tests and diagnostics). */
   public boolean isDirect() {
-    return direct != null;
+    return direct != null && !directRejected;
   }
 
   /** Writes {@code data}'s remaining bytes at {@code position}; on return the buffer is drained. */
   public void write(long position, ByteBuffer data) throws IOException {
     long at = position;
-    FileChannel bypass = direct;
-    if (bypass != null && at % alignment == 0 && data.remaining() >= alignment) {
+    if (isDirect() && at % alignment == 0 && data.remaining() >= alignment) {
       int aligned = data.remaining() - data.remaining() % alignment;
       ByteBuffer bulk = data.slice(data.position(), aligned);
-      if (writeDirect(bypass, at, bulk)) {
+      if (writeDirect(at, bulk)) {
         data.position(data.position() + aligned);
         at += aligned;
       }
@@ -119,13 +124,12 @@ public final class DirectFileWriter implements AutoCloseable {
    * or returns false having written nothing that matters: a failed direct write is redone by the
    * caller through the page cache, over whatever part of it reached the disk.
    */
-  private boolean writeDirect(FileChannel bypass, long position, ByteBuffer bulk)
-      throws IOException {
+  private boolean writeDirect(long position, ByteBuffer bulk) throws IOException {
     try {
       if (bulk.isDirect() && bulk.alignmentOffset(0, alignment) == 0) {
         long at = position;
         while (bulk.hasRemaining()) {
-          at += bypass.write(bulk, at);
+          at += direct.write(bulk, at);
         }
         return true;
       }
@@ -137,7 +141,7 @@ public final class DirectFileWriter implements AutoCloseable {
           bounce.clear().put(0, bulk, bulk.position(), n).limit(n);
           bulk.position(bulk.position() + n);
           while (bounce.hasRemaining()) {
-            at += bypass.write(bounce, at);
+            at += direct.write(bounce, at);
           }
         }
         return true;
@@ -148,8 +152,7 @@ public final class DirectFileWriter implements AutoCloseable {
       if (!isInvalidArgument(e)) {
         throw e;
       }
-      direct = null; // the file system took O_DIRECT at open but not this write
-      closeQuietly(bypass);
+      directRejected = true; // the file system took O_DIRECT at open but not this write
       return false;
     }
   }
@@ -167,22 +170,12 @@ public final class DirectFileWriter implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    FileChannel bypass = direct;
-    direct = null;
     try {
-      if (bypass != null) {
-        bypass.close();
+      if (direct != null) {
+        direct.close();
       }
     } finally {
       buffered.close();
-    }
-  }
-
-  private static void closeQuietly(FileChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // Only the buffered channel's errors matter from here on.
     }
   }
 }
